@@ -1,0 +1,158 @@
+/*
+ * codec.c - record encoding by the field registry (see codec.h).
+ */
+#include <string.h>
+
+#include "bytes.h"
+#include "codec.h"
+#include "fields.h"
+
+static int
+known_type(uint16_t t)
+{
+	return t == GF_RT_FLOW || t == GF_RT_SENSOR;
+}
+
+size_t
+gf_record_wire_len(uint16_t rtype)
+{
+	size_t n = GF_RECORD_HDR_LEN;
+	for (size_t i = 0; i < gf_nfields; i++)
+		if (gf_fields[i].rtype == rtype)
+			n += gf_fields[i].wire;
+	return n;
+}
+
+static void
+put_field(const struct gf_field *f, const uint8_t *body, uint8_t *p)
+{
+	const uint8_t *m = body + f->offset;
+	switch (f->type) {
+	case GF_FT_U8:
+		p[0] = m[0];
+		break;
+	case GF_FT_U16: {
+		uint16_t v;
+		memcpy(&v, m, 2);
+		gf_put_le16(p, v);
+		break;
+	}
+	case GF_FT_U32: {
+		uint32_t v;
+		memcpy(&v, m, 4);
+		gf_put_le32(p, v);
+		break;
+	}
+	case GF_FT_U64: {
+		uint64_t v;
+		memcpy(&v, m, 8);
+		gf_put_le64(p, v);
+		break;
+	}
+	case GF_FT_ADDR: {
+		const struct gf_addr *a = (const struct gf_addr *)m;
+		p[0] = a->family;
+		memcpy(p + 1, a->a, 16);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void
+get_field(const struct gf_field *f, const uint8_t *p, uint8_t *body)
+{
+	uint8_t *m = body + f->offset;
+	switch (f->type) {
+	case GF_FT_U8:
+		m[0] = p[0];
+		break;
+	case GF_FT_U16: {
+		uint16_t v = gf_le16(p);
+		memcpy(m, &v, 2);
+		break;
+	}
+	case GF_FT_U32: {
+		uint32_t v = gf_le32(p);
+		memcpy(m, &v, 4);
+		break;
+	}
+	case GF_FT_U64: {
+		uint64_t v = gf_le64(p);
+		memcpy(m, &v, 8);
+		break;
+	}
+	case GF_FT_ADDR: {
+		struct gf_addr *a = (struct gf_addr *)m;
+		a->family = p[0];
+		memcpy(a->a, p + 1, 16);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+size_t
+gf_record_encode(const struct gf_record *r, uint8_t *buf, size_t cap)
+{
+	const uint8_t *body = gf_record_body(r);
+	size_t len, off = GF_RECORD_HDR_LEN;
+
+	if (!known_type(r->type))
+		return 0;
+	len = gf_record_wire_len(r->type);
+	if (len > cap || len > GF_RECORD_MAX_LEN)
+		return 0;
+	gf_put_le16(buf, r->type);
+	gf_put_le16(buf + 2, (uint16_t)len);
+	for (size_t i = 0; i < gf_nfields; i++) {
+		const struct gf_field *f = &gf_fields[i];
+		if (f->rtype != r->type || f->wire == 0)
+			continue;
+		put_field(f, body, buf + off);
+		off += f->wire;
+	}
+	return off;
+}
+
+size_t
+gf_record_peek(const uint8_t *p, size_t avail, uint16_t *type)
+{
+	size_t len;
+	if (avail < GF_RECORD_HDR_LEN)
+		return 0;
+	len = gf_le16(p + 2);
+	if (len < GF_RECORD_HDR_LEN || len > avail)
+		return 0;
+	*type = gf_le16(p);
+	return len;
+}
+
+int
+gf_record_decode(const uint8_t *p, size_t len, struct gf_record *r)
+{
+	uint16_t type = gf_le16(p);
+	size_t off = GF_RECORD_HDR_LEN;
+	uint8_t *body;
+
+	if (!known_type(type))
+		return 0;
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	body = gf_record_body_mut(r);
+	for (size_t i = 0; i < gf_nfields; i++) {
+		const struct gf_field *f = &gf_fields[i];
+		if (f->rtype != type || f->wire == 0)
+			continue;
+		if (off + f->wire > len)
+			break;          /* older writer: later fields stay 0 */
+		get_field(f, p + off, body);
+		off += f->wire;
+	}
+	/* A record from an older writer lacks 'trans'; it stood for one. */
+	if (type == GF_RT_FLOW && r->u.flow.trans == 0)
+		r->u.flow.trans = 1;
+	return 1;
+}

@@ -1,0 +1,101 @@
+/*
+ * config.h - the sensor's configuration: every option, its default, and
+ * the YAML file (gapflow.yaml(5)) that sets them.
+ *
+ * Order of precedence: built-in defaults < the -c YAML file < command-line
+ * flags.  The YAML loader is table-driven (one row per key in config.c);
+ * unknown keys and bad values are errors naming the file, line and key.
+ */
+#ifndef GF_CONFIG_H
+#define GF_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GF_CFG_MAX_SOURCES 16
+#define GF_CFG_MAX_ALLOW   32
+
+struct gf_netprefix {
+	uint8_t family;                 /* 4 or 6 */
+	uint8_t addr[16];
+	int bits;
+};
+
+struct gf_config {
+	/* sensor */
+	uint32_t sensor_id;             /* sensor.id */
+	char sensor_name[33];           /* sensor.name */
+
+	/* input */
+	char *files[GF_CFG_MAX_SOURCES];        /* input.files, -r */
+	int nfiles;
+	char *ifaces[GF_CFG_MAX_SOURCES];       /* input.interfaces, -i */
+	int nifaces;
+	char *filter;                   /* input.filter, trailing expression */
+	int snaplen;                    /* input.snaplen */
+	int promisc;                    /* input.promiscuous */
+	uint64_t buffer_size;           /* input.buffer_size, bytes */
+	uint64_t merge_skew;            /* input.merge_skew, ns */
+
+	/* output */
+	char *output;                   /* output.file, -w */
+	int compression;                /* output.compression: -1 off, 0-9 */
+	uint64_t rotate_interval;       /* output.rotate_interval, ns, 0 off */
+	uint64_t rotate_size;           /* output.rotate_size, bytes, 0 off */
+
+	/* flows */
+	uint64_t status_interval;       /* flows.status_interval, ns, -S */
+	int align_intervals;            /* flows.align_intervals */
+	uint64_t sensor_interval;       /* flows.sensor_interval, ns; 0 = status */
+	uint64_t max_flows;             /* flows.max_flows */
+	uint64_t timeout_tcp;           /* flows.timeouts.tcp, ns */
+	uint64_t timeout_tcp_closed;    /* flows.timeouts.tcp_closed */
+	uint64_t timeout_udp;           /* flows.timeouts.udp */
+	uint64_t timeout_icmp;          /* flows.timeouts.icmp */
+	uint64_t timeout_other;         /* flows.timeouts.other */
+
+	/* tcp */
+	uint64_t handshake_skew;        /* tcp.handshake_skew, ns */
+	uint64_t reorder_window;        /* tcp.reorder_window, ns */
+	uint64_t simplex_hole_timeout;  /* tcp.simplex_hole_timeout, ns */
+
+	/* service (continuous operation) */
+	char *listen;                   /* service.listen, -P [ADDR:]PORT */
+	struct gf_netprefix allow[GF_CFG_MAX_ALLOW];    /* service.allow */
+	int nallow;
+	char *user;                     /* service.user, --user */
+	int use_syslog;                 /* service.syslog */
+	int cpu;                        /* service.cpu, -1 none */
+	int realtime;                   /* service.realtime_priority */
+	uint64_t ring_size;             /* service.ring_size, packets */
+};
+
+/* Fill cfg with the built-in defaults (documented in gapflow.yaml(5)). */
+void gf_config_defaults(struct gf_config *cfg);
+
+/*
+ * Load a YAML file over cfg.  Returns 0, or -1 with a message in err
+ * ("FILE:LINE: key 'flows.timeouts.tcp': ...").  Keys absent from the
+ * file keep their current values.
+ */
+int gf_config_load(const char *path, struct gf_config *cfg, char *err,
+    size_t errlen);
+
+/* Free the strings cfg owns. */
+void gf_config_free(struct gf_config *cfg);
+
+/*
+ * Set one key from text, through the same parser as the file (for the
+ * command-line flags).  A list key gets value appended; value NULL empties
+ * a list or unsets a string.  Returns 0, or -1 with "key 'K': ..." in err;
+ * on failure cfg is unchanged.
+ */
+int gf_config_set(struct gf_config *cfg, const char *keypath,
+    const char *value, char *err, size_t errlen);
+
+/* Print cfg as YAML that gf_config_load() reads back to the same values
+ * (gapflow --print-config). */
+void gf_config_print(const struct gf_config *cfg, FILE *out);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * stream.h - the record stream: a header, then blocks of records.
+ *
+ * One format for files, pipes and sockets (man/gapflow-records.5):
+ *
+ *   header  magic[8] "GFLW\r\n\x1a\n", u16 major, u16 minor, u32 hdrlen,
+ *           u32 sensorid, u32 flags, u64 start ns, u64 interval ns,
+ *           char name[32], u32 reserved, u32 crc32(header bytes before it)
+ *   block   u32 magic "GFBK", u32 stored len, u32 raw len, u32 records,
+ *           u16 flags (1 = zlib), u16 reserved,
+ *           u32 crc32(block header bytes 0..19 + stored payload),
+ *           stored payload (zlib stream, or the raw records)
+ *
+ * Writers never block on partial blocks: a block is complete on disk or
+ * absent, so a reader of a file cut short (kill -9) keeps every complete
+ * block and reports the truncation.
+ */
+#ifndef GF_STREAM_H
+#define GF_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "gapflow.h"
+#include "record.h"
+
+struct gf_stream_info {
+	uint16_t major, minor;
+	uint32_t sensorid;
+	uint32_t flags;                 /* GF_HDR_* */
+	uint64_t start;                 /* ns since epoch */
+	uint64_t interval;              /* status interval, ns; 0 none */
+	char name[GF_SENSOR_NAME_LEN + 1];
+};
+
+/* Header bytes for info; buf must hold GF_HEADER_MIN_LEN. */
+void gf_stream_header_encode(const struct gf_stream_info *info, uint8_t *buf);
+
+/* ---- writer ---- */
+
+struct gf_writer;
+
+/*
+ * Write to fd, which the writer owns and closes.  name is used in
+ * messages.  level: -1 no compression, 0..9 zlib level.
+ * Returns NULL (message printed) only if the header cannot be written.
+ */
+struct gf_writer *gf_writer_open_fd(int fd, const char *name,
+    const struct gf_stream_info *info, int level);
+/* Open path for writing ("-" is stdout), truncating. */
+struct gf_writer *gf_writer_open_path(const char *path,
+    const struct gf_stream_info *info, int level);
+/* Add a record; writes a block when the block buffer is full.
+ * 0 ok, -1 write error (message printed; record counted as lost). */
+int gf_writer_put(struct gf_writer *w, const struct gf_record *r);
+/* Write the pending block, if any.  0 ok, -1 error. */
+int gf_writer_flush(struct gf_writer *w);
+/* Flush, close.  0 ok, -1 if any write failed during the writer's life. */
+int gf_writer_close(struct gf_writer *w);
+/* Counters. */
+uint64_t gf_writer_records(const struct gf_writer *w);
+uint64_t gf_writer_lost(const struct gf_writer *w);
+uint64_t gf_writer_bytes(const struct gf_writer *w);
+
+/* Encode one block from raw records into out (cap >= GF_BLOCK_HDR_LEN +
+ * GF_BLOCK_MAX_STORED).  Returns the block length. */
+size_t gf_block_encode(const uint8_t *raw, size_t rawlen, uint32_t nrec,
+    int level, uint8_t *out);
+
+/* ---- reader ---- */
+
+struct gf_reader;
+
+/* Open path ("-" is stdin); gzip-compressed files are read through zlib.
+ * NULL with a message naming the file if it cannot be opened or its
+ * header is bad. */
+struct gf_reader *gf_reader_open_path(const char *path);
+/* Read from fd (a socket or pipe) without gzip detection.  The reader owns
+ * fd.  name is used in messages. */
+struct gf_reader *gf_reader_open_fd(int fd, const char *name);
+const struct gf_stream_info *gf_reader_info(const struct gf_reader *rd);
+const char *gf_reader_name(const struct gf_reader *rd);
+/*
+ * Next record of a known type.  1: *r filled; 0: end of stream; -1: a
+ * damaged or truncated block was met (message printed with file and
+ * offset).  After -1 the caller may call again: the reader resumes at the
+ * next block it can find, so every good record is still returned.
+ */
+int gf_reader_next(struct gf_reader *rd, struct gf_record *r);
+/* Number of errors met so far, and records of unknown types skipped. */
+uint64_t gf_reader_errors(const struct gf_reader *rd);
+uint64_t gf_reader_skipped(const struct gf_reader *rd);
+void gf_reader_close(struct gf_reader *rd);
+
+#endif

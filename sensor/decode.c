@@ -1,0 +1,891 @@
+/*
+ * decode.c - one captured frame -> struct gf_packet (see decode.h).
+ *
+ * Promises: never reads a byte at or past caplen; takes lengths from the
+ * IP headers and checks them against the wire length; allocates nothing;
+ * copies only the addresses; every frame ends as OK, NONIP or BAD with
+ * exactly one enum gf_bad reason.
+ *
+ * Bounds are kept as byte offsets from data[0], never as pointers, so no
+ * comparison can overflow or be optimised away:
+ *
+ *	cend	end of the bytes we may read: caplen, then clipped to the
+ *		end of each IP datagram so link padding (Ethernet's 60-byte
+ *		minimum, FCS) is never parsed as options or a quoted packet;
+ *	wend	end of what the wire carried for the current layer: wire_len,
+ *		then the end of each IP datagram as its header says.
+ *
+ * cend <= wend always holds.  Every read goes through have(pos, n), which
+ * is written so that it cannot overflow either.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "decode.h"
+
+/*
+ * libpcap DLT_ values, by number so the decoder (and its fuzzer) does not
+ * need libpcap's headers.  DLT_RAW is 12 except on OpenBSD (14); files
+ * say LINKTYPE_RAW (101), which libpcap maps to DLT_RAW, but a caller
+ * handing us the file's value must work too.
+ */
+#define L_NULL		0
+#define L_EN10MB	1
+#ifdef __OpenBSD__
+#define L_RAW		14
+#else
+#define L_RAW		12
+#endif
+#define L_LINKTYPE_RAW	101
+#define L_LOOP		108
+#define L_LINUX_SLL	113
+#define L_IPV4		228
+#define L_IPV6		229
+#define L_LINUX_SLL2	276
+
+#define ET_IPV4		0x0800
+#define ET_IPV6		0x86dd
+#define ET_VLAN		0x8100
+#define ET_QINQ		0x88a8
+#define ET_QINQ_OLD	0x9100
+#define ET_MPLS_UC	0x8847
+#define ET_MPLS_MC	0x8848
+#define ET_TEB		0x6558	/* transparent Ethernet bridging (GRE) */
+#define ET_ERSPAN2	0x88be	/* also type I, when GRE has no sequence */
+#define ET_ERSPAN3	0x22eb
+
+#define ARPHRD_NETLINK	824
+
+/* More IPv6 extension headers than any sane packet carries. */
+#define IP6_MAX_EXT	16
+
+struct dctx {
+	const uint8_t *p;
+	uint32_t cend;		/* readable end, see above */
+	uint32_t wend;		/* wire end of the current layer */
+	unsigned depth;		/* encapsulation layers peeled so far */
+	struct gf_packet *pkt;
+};
+
+static enum gf_decode_rc dec_ether(struct dctx *, uint32_t, enum gf_bad);
+static enum gf_decode_rc dec_etype(struct dctx *, uint32_t, uint16_t, int);
+static enum gf_decode_rc dec_mpls(struct dctx *, uint32_t);
+static enum gf_decode_rc dec_ip(struct dctx *, uint32_t, int);
+static enum gf_decode_rc dec_ip4(struct dctx *, uint32_t);
+static enum gf_decode_rc dec_ip6(struct dctx *, uint32_t);
+static enum gf_decode_rc dec_l4(struct dctx *, uint32_t, uint32_t);
+static enum gf_decode_rc dec_gre(struct dctx *, uint32_t);
+static enum gf_decode_rc dec_tcp(struct dctx *, uint32_t, uint32_t);
+static void dec_quoted(struct dctx *, uint32_t, int);
+
+/* Whether n bytes at offset pos were captured (and lie inside the clip). */
+static inline int
+have(const struct dctx *d, uint32_t pos, uint32_t n)
+{
+	return pos <= d->cend && d->cend - pos >= n;
+}
+
+static enum gf_decode_rc
+bad(struct dctx *d, enum gf_bad why)
+{
+	d->pkt->bad = (uint8_t)why;
+	return GF_DECODE_BAD;
+}
+
+/* Count one more encapsulation layer; nonzero when over the cap. */
+static int
+deeper(struct dctx *d)
+{
+	return ++d->depth > GF_MAX_ENCAP_DEPTH;
+}
+
+/*
+ * Set every field the decoder owns, cheaper than a memset of the whole
+ * struct (the address arrays are written whenever family is set).
+ */
+static void
+pkt_reset(struct gf_packet *pkt, uint32_t wire_len)
+{
+	pkt->wire_len = wire_len;
+	pkt->ip_len = 0;
+	pkt->payload = 0;
+	pkt->encaps = 0;
+	pkt->vlan = 0;
+	pkt->family = 0;
+	pkt->proto = 0;
+	pkt->frag = GF_FRAG_NONE;
+	pkt->ipopts = 0;
+	pkt->frag_id = 0;
+	pkt->ipid = 0;
+	pkt->sport = 0;
+	pkt->dport = 0;
+	pkt->seq = 0;
+	pkt->ack = 0;
+	pkt->win = 0;
+	pkt->tcpflags = 0;
+	pkt->wscale = 0xff;
+	pkt->mss = 0;
+	pkt->sackok = 0;
+	pkt->icmp_type = 0;
+	pkt->icmp_code = 0;
+	pkt->icmp_id = 0;
+	pkt->quoted.family = 0;
+	pkt->quoted.proto = 0;
+	pkt->quoted.sport = 0;
+	pkt->quoted.dport = 0;
+	pkt->bad = 0;
+}
+
+int
+gf_decode_linktype_supported(int dlt)
+{
+	switch (dlt) {
+	case L_NULL:
+	case L_EN10MB:
+	case L_RAW:
+	case L_LINKTYPE_RAW:
+	case L_LOOP:
+	case L_LINUX_SLL:
+	case L_IPV4:
+	case L_IPV6:
+	case L_LINUX_SLL2:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * BSD loopback: a 4-byte address family in the byte order of the host
+ * that wrote it (DLT_NULL) or in network order (DLT_LOOP); files travel,
+ * so accept either for both.  AF_INET is 2 everywhere; AF_INET6 is 24
+ * (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (macOS).
+ */
+static int
+null_af_version(uint32_t af)
+{
+	switch (af) {
+	case 2:
+		return 4;
+	case 24:
+	case 28:
+	case 30:
+		return 6;
+	default:
+		return 0;
+	}
+}
+
+enum gf_decode_rc
+gf_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire_len,
+    struct gf_packet *pkt)
+{
+	struct dctx d;
+	int v;
+
+	pkt_reset(pkt, wire_len);
+	d.p = data;
+	d.cend = caplen;
+	d.wend = wire_len;
+	d.depth = 0;
+	d.pkt = pkt;
+	if (caplen > wire_len)
+		return bad(&d, GF_BAD_CAPLEN);
+
+	switch (dlt) {
+	case L_EN10MB:
+		pkt->encaps |= GF_E_ETHER;
+		return dec_ether(&d, 0, GF_BAD_TRUNC_LINK);
+
+	case L_LINUX_SLL:
+		/*
+		 * pkttype(2) hatype(2) halen(2) addr(8) protocol(2).
+		 * protocol is an ethertype, or a small number (< 0x600)
+		 * naming 802.3/802.2/CAN etc.: those fall to NONIP.
+		 */
+		pkt->encaps |= GF_E_SLL;
+		if (!have(&d, 0, 16))
+			return bad(&d, GF_BAD_TRUNC_LINK);
+		if (gf_be16(data + 2) == ARPHRD_NETLINK)
+			return GF_DECODE_NONIP;
+		return dec_etype(&d, 16, gf_be16(data + 14), 0);
+
+	case L_LINUX_SLL2:
+		/*
+		 * protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1)
+		 * halen(1) addr(8).
+		 */
+		pkt->encaps |= GF_E_SLL;
+		if (!have(&d, 0, 20))
+			return bad(&d, GF_BAD_TRUNC_LINK);
+		if (gf_be16(data + 8) == ARPHRD_NETLINK)
+			return GF_DECODE_NONIP;
+		return dec_etype(&d, 20, gf_be16(data), 0);
+
+	case L_NULL:
+	case L_LOOP:
+		pkt->encaps |= GF_E_NULL;
+		if (!have(&d, 0, 4))
+			return bad(&d, GF_BAD_TRUNC_LINK);
+		v = null_af_version(gf_le32(data));
+		if (v == 0)
+			v = null_af_version(gf_be32(data));
+		if (v == 0)
+			return GF_DECODE_NONIP;
+		return dec_ip(&d, 4, v);
+
+	case L_RAW:
+	case L_LINKTYPE_RAW:
+		pkt->encaps |= GF_E_RAW;
+		return dec_ip(&d, 0, 0);
+	case L_IPV4:
+		pkt->encaps |= GF_E_RAW;
+		return dec_ip(&d, 0, 4);
+	case L_IPV6:
+		pkt->encaps |= GF_E_RAW;
+		return dec_ip(&d, 0, 6);
+
+	default:
+		return bad(&d, GF_BAD_LINKTYPE);
+	}
+}
+
+/*
+ * Ethernet II: dst(6) src(6) type(2).  A type <= 1500 is an 802.3
+ * length followed by LLC: never IP for us.  trunc is the reason to give
+ * if the header is cut: the outer frame's is a link problem, a frame
+ * inside ERSPAN or GRE an encapsulation one.
+ */
+static enum gf_decode_rc
+dec_ether(struct dctx *d, uint32_t pos, enum gf_bad trunc)
+{
+	if (!have(d, pos, 14))
+		return bad(d, trunc);
+	return dec_etype(d, pos + 14, gf_be16(d->p + pos + 12), 0);
+}
+
+/*
+ * Dispatch on an ethertype at pos.  VLAN tags are peeled here, in a
+ * loop: TPID(2, already read as type) TCI(2) type(2).  Every tag counts
+ * as GF_E_VLAN; an S-tag TPID or a second tag in the same frame also as
+ * GF_E_QINQ.  pkt->vlan keeps the first nonzero id (the outermost; id 0
+ * is a priority tag, not a VLAN).  from_gre allows the types that only
+ * mean something as a GRE protocol.
+ */
+static enum gf_decode_rc
+dec_etype(struct dctx *d, uint32_t pos, uint16_t type, int from_gre)
+{
+	struct gf_packet *pkt = d->pkt;
+	unsigned ntags = 0;
+	uint16_t id;
+
+	for (;;) {
+		switch (type) {
+		case ET_IPV4:
+			return dec_ip(d, pos, 4);
+		case ET_IPV6:
+			return dec_ip(d, pos, 6);
+		case ET_VLAN:
+		case ET_QINQ:
+		case ET_QINQ_OLD:
+			if (deeper(d))
+				return bad(d, GF_BAD_DEEP_ENCAP);
+			if (!have(d, pos, 4))
+				return bad(d, GF_BAD_TRUNC_ENCAP);
+			id = gf_be16(d->p + pos) & 0x0fff;
+			if (pkt->vlan == 0)
+				pkt->vlan = id;
+			pkt->encaps |= GF_E_VLAN;
+			if (type != ET_VLAN || ++ntags > 1)
+				pkt->encaps |= GF_E_QINQ;
+			type = gf_be16(d->p + pos + 2);
+			pos += 4;
+			continue;
+		case ET_MPLS_UC:
+		case ET_MPLS_MC:
+			return dec_mpls(d, pos);
+		case ET_TEB:
+			if (!from_gre)
+				return GF_DECODE_NONIP;
+			return dec_ether(d, pos, GF_BAD_TRUNC_ENCAP);
+		default:
+			return GF_DECODE_NONIP;
+		}
+	}
+}
+
+/*
+ * MPLS label stack entries: label(20) TC(3) S(1) TTL(8).  Nothing says
+ * what follows the bottom of the stack; like everyone else we guess from
+ * the first nibble (4 or 6; anything else, e.g. a pseudowire control
+ * word, is not IP to us).  One stack counts as one layer, but a stack
+ * longer than GF_MAX_ENCAP_DEPTH labels is not followed.
+ */
+static enum gf_decode_rc
+dec_mpls(struct dctx *d, uint32_t pos)
+{
+	unsigned n;
+
+	if (deeper(d))
+		return bad(d, GF_BAD_DEEP_ENCAP);
+	d->pkt->encaps |= GF_E_MPLS;
+	for (n = 0;; n++) {
+		if (n >= GF_MAX_ENCAP_DEPTH)
+			return bad(d, GF_BAD_DEEP_ENCAP);
+		if (!have(d, pos, 4))
+			return bad(d, GF_BAD_TRUNC_ENCAP);
+		pos += 4;
+		if (d->p[pos - 2] & 0x01)
+			break;
+	}
+	if (!have(d, pos, 1))
+		return bad(d, GF_BAD_TRUNC_ENCAP);
+	switch (d->p[pos] >> 4) {
+	case 4:
+		return dec_ip(d, pos, 4);
+	case 6:
+		return dec_ip(d, pos, 6);
+	default:
+		return GF_DECODE_NONIP;
+	}
+}
+
+/* IP of version ver (4 or 6), or 0: whichever the first nibble says. */
+static enum gf_decode_rc
+dec_ip(struct dctx *d, uint32_t pos, int ver)
+{
+	if (ver == 0) {
+		if (!have(d, pos, 1))
+			return bad(d, GF_BAD_TRUNC_IP);
+		ver = d->p[pos] >> 4;
+		if (ver != 4 && ver != 6)
+			return bad(d, GF_BAD_IP_VERSION);
+	}
+	return ver == 4 ? dec_ip4(d, pos) : dec_ip6(d, pos);
+}
+
+/*
+ * IPv4 (RFC 791):
+ *	ver(4) ihl(4) tos(8) total length(16)
+ *	id(16) flags(3) fragment offset(13)
+ *	ttl(8) protocol(8) checksum(16)
+ *	source(32) destination(32) [options]
+ */
+static enum gf_decode_rc
+dec_ip4(struct dctx *d, uint32_t ip)
+{
+	struct gf_packet *pkt = d->pkt;
+	const uint8_t *h;
+	uint32_t hl, tot;
+	uint16_t fo;
+
+	if (!have(d, ip, 20))
+		return bad(d, GF_BAD_TRUNC_IP);
+	h = d->p + ip;
+	if ((h[0] >> 4) != 4)
+		return bad(d, GF_BAD_IP_VERSION);
+	hl = (uint32_t)(h[0] & 0x0f) * 4;
+	tot = gf_be16(h + 2);
+	/* ip <= cend <= wend, so wend - ip cannot wrap. */
+	if (hl < 20 || tot < hl || tot > d->wend - ip)
+		return bad(d, GF_BAD_IP_LEN);
+	if (!have(d, ip, hl))
+		return bad(d, GF_BAD_TRUNC_IP);
+
+	pkt->family = 4;
+	pkt->proto = h[9];
+	pkt->ip_len = tot;
+	pkt->ipid = gf_be16(h + 4);
+	pkt->frag_id = pkt->ipid;
+	pkt->ipopts = hl > 20;
+	fo = gf_be16(h + 6);
+	if ((fo & 0x1fff) != 0)
+		pkt->frag = GF_FRAG_LATER;
+	else if (fo & 0x2000)
+		pkt->frag = GF_FRAG_FIRST;
+	else
+		pkt->frag = GF_FRAG_NONE;
+	memcpy(pkt->src, h + 12, 4);
+	memset(pkt->src + 4, 0, 12);
+	memcpy(pkt->dst, h + 16, 4);
+	memset(pkt->dst + 4, 0, 12);
+
+	/* From here on the datagram is the world (tcpdump's push_snaplen). */
+	d->wend = ip + tot;
+	if (d->cend > d->wend)
+		d->cend = d->wend;
+	if (pkt->frag == GF_FRAG_LATER) {
+		pkt->payload = tot - hl;
+		return GF_DECODE_OK;
+	}
+	return dec_l4(d, ip + hl, pkt->proto);
+}
+
+/*
+ * Walk an IPv6 extension header chain from pos, next header *nh, up to
+ * the datagram end `end` (wire-consistent) reading only what was
+ * captured.  Stops at the first upper-layer protocol, or after a
+ * fragment header with a nonzero offset (the rest is not ours to read).
+ * Returns GF_BAD_COUNT when fine, else the reason.
+ *
+ *	generic (0, 43, 60):	next(8) len(8, 8-byte units not counting
+ *				the first 8) ...
+ *	fragment (44):		next(8) res(8) offset(13) res(2) M(1) id(32)
+ *	AH (51):		next(8) len(8, 4-byte units minus 2) ...
+ */
+static enum gf_bad
+ip6_walk(const struct dctx *d, uint32_t *posp, uint32_t end, uint8_t *nhp,
+    uint8_t *frag, uint32_t *frag_id)
+{
+	const uint8_t *h;
+	uint32_t pos = *posp, len;
+	uint8_t nh = *nhp;
+	unsigned n;
+	uint16_t fo;
+
+	*frag = GF_FRAG_NONE;
+	*frag_id = 0;
+	for (n = 0;; n++) {
+		switch (nh) {
+		case 0:		/* hop-by-hop options */
+		case 43:	/* routing */
+		case 60:	/* destination options */
+		case 44:	/* fragment */
+		case 51:	/* authentication header */
+			break;
+		default:
+			*posp = pos;
+			*nhp = nh;
+			return GF_BAD_COUNT;
+		}
+		if (n >= IP6_MAX_EXT)
+			return GF_BAD_IP6_EXT;
+		if (!have(d, pos, nh == 44 ? 8 : 2))
+			return GF_BAD_IP6_EXT;
+		h = d->p + pos;
+		if (nh == 44)
+			len = 8;
+		else if (nh == 51)
+			len = ((uint32_t)h[1] + 2) * 4;
+		else
+			len = ((uint32_t)h[1] + 1) * 8;
+		/* pos <= end: we only advanced by checked lengths. */
+		if (len > end - pos)
+			return GF_BAD_IP_LEN;
+		if (nh == 44) {
+			fo = gf_be16(h + 2);
+			*frag_id = gf_be32(h + 4);
+			if ((fo & 0xfff8) != 0) {
+				*frag = GF_FRAG_LATER;
+				*posp = pos + len;
+				*nhp = h[0];
+				return GF_BAD_COUNT;
+			}
+			/* An atomic fragment (offset 0, no M) is whole. */
+			if (fo & 0x0001)
+				*frag = GF_FRAG_FIRST;
+		}
+		nh = h[0];
+		pos += len;
+	}
+}
+
+/*
+ * RFC 2675 jumbogram: payload length 0 and a hop-by-hop header with a
+ * Jumbo Payload option (type 0xc2, length 4) holding a length > 65535.
+ * Returns that length, or 0 if there is no valid one; *trunc is set when
+ * the hop-by-hop header was not captured, so we cannot tell.
+ */
+static uint32_t
+ip6_jumbo(const struct dctx *d, uint32_t hbh, int *trunc)
+{
+	const uint8_t *h;
+	uint32_t len, i, j;
+
+	*trunc = 0;
+	if (!have(d, hbh, 2)) {
+		*trunc = 1;
+		return 0;
+	}
+	len = ((uint32_t)d->p[hbh + 1] + 1) * 8;
+	if (!have(d, hbh, len)) {
+		*trunc = 1;
+		return 0;
+	}
+	h = d->p + hbh;
+	for (i = 2; i < len;) {
+		if (h[i] == 0) {	/* Pad1 */
+			i++;
+			continue;
+		}
+		if (len - i < 2 || h[i + 1] > len - i - 2)
+			return 0;
+		if (h[i] == 0xc2 && h[i + 1] == 4) {
+			j = gf_be32(h + i + 2);
+			return j > 65535 ? j : 0;
+		}
+		i += 2 + (uint32_t)h[i + 1];
+	}
+	return 0;
+}
+
+/*
+ * IPv6 (RFC 8200):
+ *	ver(4) class(8) flow(20) | payload length(16) next(8) hops(8)
+ *	source(128) destination(128), then extension headers.
+ */
+static enum gf_decode_rc
+dec_ip6(struct dctx *d, uint32_t ip)
+{
+	struct gf_packet *pkt = d->pkt;
+	const uint8_t *h;
+	uint64_t iplen;
+	uint32_t pos, fid, jumbo;
+	uint8_t nh, frag;
+	enum gf_bad why;
+	int trunc;
+
+	if (!have(d, ip, 40))
+		return bad(d, GF_BAD_TRUNC_IP);
+	h = d->p + ip;
+	if ((h[0] >> 4) != 6)
+		return bad(d, GF_BAD_IP_VERSION);
+	nh = h[6];
+	iplen = 40 + (uint64_t)gf_be16(h + 4);
+	if (iplen == 40) {
+		/* Length 0 is only legal for a jumbogram. */
+		if (nh != 0)
+			return bad(d, GF_BAD_IP_LEN);
+		jumbo = ip6_jumbo(d, ip + 40, &trunc);
+		if (trunc)
+			return bad(d, GF_BAD_IP6_EXT);
+		if (jumbo == 0)
+			return bad(d, GF_BAD_IP_LEN);
+		iplen = 40 + (uint64_t)jumbo;
+	}
+	/* 64-bit, as 40 + a jumbo length can exceed UINT32_MAX. */
+	if (iplen > d->wend - ip)
+		return bad(d, GF_BAD_IP_LEN);
+
+	pkt->family = 6;
+	pkt->ip_len = (uint32_t)iplen;
+	pkt->ipid = 0;
+	pkt->ipopts = 0;
+	memcpy(pkt->src, h + 8, 16);
+	memcpy(pkt->dst, h + 24, 16);
+	d->wend = ip + (uint32_t)iplen;
+	if (d->cend > d->wend)
+		d->cend = d->wend;
+
+	pos = ip + 40;
+	why = ip6_walk(d, &pos, d->wend, &nh, &frag, &fid);
+	if (why != GF_BAD_COUNT)
+		return bad(d, why);
+	pkt->proto = nh;
+	pkt->frag = frag;
+	pkt->frag_id = fid;
+	if (frag == GF_FRAG_LATER) {
+		pkt->payload = d->wend - pos;
+		return GF_DECODE_OK;
+	}
+	return dec_l4(d, pos, nh);
+}
+
+/*
+ * The transport layer at pos, up to the datagram end d->wend.  Tunnels
+ * (IP-in-IP, GRE) are peeled here, unless the outer packet is a
+ * fragment: then the tunnel itself is the flow, as we cannot see inside.
+ */
+static enum gf_decode_rc
+dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
+{
+	struct gf_packet *pkt = d->pkt;
+	uint32_t l4len = d->wend - pos;
+	const uint8_t *h;
+
+	switch (proto) {
+	case 4:		/* IPv4 in IP */
+	case 41:	/* IPv6 in IP */
+		if (pkt->frag != GF_FRAG_NONE)
+			break;
+		if (deeper(d))
+			return bad(d, GF_BAD_DEEP_ENCAP);
+		pkt->encaps |= GF_E_IPIP;
+		return dec_ip(d, pos, proto == 4 ? 4 : 6);
+	case 47:
+		if (pkt->frag != GF_FRAG_NONE)
+			break;
+		return dec_gre(d, pos);
+	case 6:
+		return dec_tcp(d, pos, l4len);
+	case 17:
+		/* src(16) dst(16) length(16) checksum(16) */
+		if (!have(d, pos, 8))
+			return bad(d, GF_BAD_TRUNC_L4);
+		h = d->p + pos;
+		pkt->sport = gf_be16(h);
+		pkt->dport = gf_be16(h + 2);
+		/* have() implies l4len >= 8: cend <= wend. */
+		pkt->payload = l4len - 8;
+		return GF_DECODE_OK;
+	case 1:
+	case 58:
+		/* ICMP in IPv6 or ICMPv6 in IPv4 is nonsense: plain proto. */
+		if ((proto == 1) != (pkt->family == 4))
+			break;
+		/* type(8) code(8) checksum(16) id(16) seq(16), or 4 more */
+		if (!have(d, pos, 8))
+			return bad(d, GF_BAD_TRUNC_L4);
+		h = d->p + pos;
+		pkt->icmp_type = h[0];
+		pkt->icmp_code = h[1];
+		pkt->payload = l4len - 8;
+		if (proto == 1) {
+			switch (h[0]) {
+			case 0:
+			case 8:
+				pkt->icmp_id = gf_be16(h + 4);
+				break;
+			case 3:
+			case 4:
+			case 5:
+			case 11:
+			case 12:
+				dec_quoted(d, pos + 8, 4);
+				break;
+			}
+		} else {
+			switch (h[0]) {
+			case 128:
+			case 129:
+				pkt->icmp_id = gf_be16(h + 4);
+				break;
+			case 1:
+			case 2:
+			case 3:
+			case 4:
+				dec_quoted(d, pos + 8, 6);
+				break;
+			}
+		}
+		return GF_DECODE_OK;
+	}
+	pkt->payload = l4len;
+	return GF_DECODE_OK;
+}
+
+/*
+ * TCP (RFC 9293): sport(16) dport(16) seq(32) ack(32) off(4) res(4)
+ * flags(8) window(16) checksum(16) urgent(16) [options].  Options are
+ * read only as far as captured: a cut option area is normal with a
+ * short snaplen, and an option that overruns it simply ends the parse.
+ */
+static enum gf_decode_rc
+dec_tcp(struct dctx *d, uint32_t pos, uint32_t l4len)
+{
+	struct gf_packet *pkt = d->pkt;
+	const uint8_t *h;
+	uint32_t thl, o, oend, olen;
+
+	if (!have(d, pos, 20))
+		return bad(d, GF_BAD_TRUNC_L4);
+	h = d->p + pos;
+	thl = (uint32_t)(h[12] >> 4) * 4;
+	/* have() above implies l4len >= 20. */
+	if (thl < 20 || thl > l4len)
+		return bad(d, GF_BAD_TCP_OFF);
+	pkt->sport = gf_be16(h);
+	pkt->dport = gf_be16(h + 2);
+	pkt->seq = gf_be32(h + 4);
+	pkt->ack = gf_be32(h + 8);
+	pkt->tcpflags = h[13];
+	pkt->win = gf_be16(h + 14);
+	pkt->payload = l4len - thl;
+
+	o = pos + 20;
+	oend = pos + thl;
+	if (oend > d->cend)
+		oend = d->cend;
+	while (o < oend) {
+		if (d->p[o] == 0)		/* end of option list */
+			break;
+		if (d->p[o] == 1) {		/* NOP */
+			o++;
+			continue;
+		}
+		if (oend - o < 2)
+			break;
+		olen = d->p[o + 1];
+		if (olen < 2 || olen > oend - o)
+			break;
+		switch (d->p[o]) {
+		case 2:
+			if (olen == 4)
+				pkt->mss = gf_be16(d->p + o + 2);
+			break;
+		case 3:
+			/* RFC 7323: a shift over 14 MUST be used as 14. */
+			if (olen == 3)
+				pkt->wscale = d->p[o + 2] > 14 ? 14 :
+				    d->p[o + 2];
+			break;
+		case 4:
+			if (olen == 2)
+				pkt->sackok = 1;
+			break;
+		}
+		o += olen;
+	}
+	return GF_DECODE_OK;
+}
+
+/*
+ * The packet an ICMP error quotes, at pos: its IP header and the start
+ * of its transport header, as its sender sent it.  Lengths inside the
+ * quote describe the original packet, not the quote, so only the capture
+ * bounds apply.  Anything short or odd leaves quoted.family 0: a quote
+ * is a hint, never a reason to reject the ICMP packet.
+ */
+static void
+dec_quoted(struct dctx *d, uint32_t pos, int ver)
+{
+	struct gf_packet *pkt = d->pkt;
+	const uint8_t *h;
+	uint32_t hl, fid;
+	uint8_t proto, frag;
+
+	if (ver == 4) {
+		if (!have(d, pos, 20))
+			return;
+		h = d->p + pos;
+		hl = (uint32_t)(h[0] & 0x0f) * 4;
+		if ((h[0] >> 4) != 4 || hl < 20 || !have(d, pos, hl))
+			return;
+		/* A later fragment has no ports to quote. */
+		if ((gf_be16(h + 6) & 0x1fff) != 0)
+			return;
+		proto = h[9];
+		memcpy(pkt->quoted.src, h + 12, 4);
+		memset(pkt->quoted.src + 4, 0, 12);
+		memcpy(pkt->quoted.dst, h + 16, 4);
+		memset(pkt->quoted.dst + 4, 0, 12);
+		pos += hl;
+	} else {
+		if (!have(d, pos, 40))
+			return;
+		h = d->p + pos;
+		if ((h[0] >> 4) != 6)
+			return;
+		proto = h[6];
+		memcpy(pkt->quoted.src, h + 8, 16);
+		memcpy(pkt->quoted.dst, h + 24, 16);
+		pos += 40;
+		if (ip6_walk(d, &pos, d->cend, &proto, &frag, &fid) !=
+		    GF_BAD_COUNT || frag == GF_FRAG_LATER)
+			return;
+	}
+	if (proto == 6 || proto == 17) {
+		if (!have(d, pos, 4))
+			return;
+		pkt->quoted.sport = gf_be16(d->p + pos);
+		pkt->quoted.dport = gf_be16(d->p + pos + 2);
+	}
+	pkt->quoted.proto = proto;
+	pkt->quoted.family = (uint8_t)ver;
+}
+
+/*
+ * GRE (RFC 2784, 2890):
+ *	C(1) R(1) K(1) S(1) reserved(9) version(3) | protocol(16)
+ *	[checksum(16) reserved(16)] if C, [key(32)] if K, [seq(32)] if S
+ * Version 1 is PPTP's enhanced GRE carrying PPP: not IP to us.  R (RFC
+ * 1701 source routing) is deprecated and must be zero: malformed.
+ *
+ * ERSPAN rides on GRE protocol 0x88be: with a sequence number it is type
+ * II, with an 8-byte header; without, Cisco's type I, which has no
+ * header at all.  Type III is 0x22eb with a 12-byte header and an
+ * optional 8-byte platform subheader.  Both are followed by the mirrored
+ * Ethernet frame (type III frame type 0; 2 is a bare IP packet).  Cisco
+ * calls GRE+ERSPAN II "a 50-byte GRE header" counting Ethernet and IP.
+ *
+ *	II:  ver(4)=1 vlan(12) | cos(3) en(2) t(1) session(10)
+ *	     reserved(12) index(20)
+ *	III: ver(4)=2 vlan(12) | cos(3) bso(2) t(1) session(10)
+ *	     timestamp(32)
+ *	     sgt(16) | p(1) ft(5) hwid(6) d(1) gra(2) o(1)
+ */
+static enum gf_decode_rc
+dec_gre(struct dctx *d, uint32_t pos)
+{
+	struct gf_packet *pkt = d->pkt;
+	const uint8_t *h;
+	uint16_t flags, proto;
+	uint32_t hl;
+
+	if (deeper(d))
+		return bad(d, GF_BAD_DEEP_ENCAP);
+	if (!have(d, pos, 4))
+		return bad(d, GF_BAD_TRUNC_ENCAP);
+	h = d->p + pos;
+	flags = gf_be16(h);
+	proto = gf_be16(h + 2);
+	if ((flags & 0x0007) != 0)
+		return GF_DECODE_NONIP;
+	if (flags & 0x4000)
+		return bad(d, GF_BAD_TRUNC_ENCAP);
+	hl = 4;
+	if (flags & 0x8000)
+		hl += 4;
+	if (flags & 0x2000)
+		hl += 4;
+	if (flags & 0x1000)
+		hl += 4;
+	if (!have(d, pos, hl))
+		return bad(d, GF_BAD_TRUNC_ENCAP);
+	pkt->encaps |= GF_E_GRE;
+	pos += hl;
+
+	switch (proto) {
+	case ET_ERSPAN2:
+		if (deeper(d))
+			return bad(d, GF_BAD_DEEP_ENCAP);
+		pkt->encaps |= GF_E_ERSPAN;
+		if (flags & 0x1000) {
+			if (!have(d, pos, 8) || (d->p[pos] >> 4) != 1)
+				return bad(d, GF_BAD_TRUNC_ENCAP);
+			pos += 8;
+		}
+		return dec_ether(d, pos, GF_BAD_TRUNC_ENCAP);
+	case ET_ERSPAN3:
+		if (deeper(d))
+			return bad(d, GF_BAD_DEEP_ENCAP);
+		pkt->encaps |= GF_E_ERSPAN;
+		if (!have(d, pos, 12) || (d->p[pos] >> 4) != 2)
+			return bad(d, GF_BAD_TRUNC_ENCAP);
+		h = d->p + pos;
+		pos += 12;
+		if (h[11] & 0x01) {
+			if (!have(d, pos, 8))
+				return bad(d, GF_BAD_TRUNC_ENCAP);
+			pos += 8;
+		}
+		switch ((h[10] >> 2) & 0x1f) {
+		case 0:
+			return dec_ether(d, pos, GF_BAD_TRUNC_ENCAP);
+		case 2:
+			return dec_ip(d, pos, 0);
+		default:
+			return GF_DECODE_NONIP;
+		}
+	case ET_IPV4:
+	case ET_IPV6:
+	case ET_TEB:
+	case ET_MPLS_UC:
+	case ET_MPLS_MC:
+		return dec_etype(d, pos, proto, 1);
+	default:
+		return GF_DECODE_NONIP;
+	}
+}

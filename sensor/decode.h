@@ -1,0 +1,94 @@
+/*
+ * decode.h - one captured frame -> the facts the flow table needs.
+ *
+ * The decoder peels link layers and encapsulations (Ethernet, Linux
+ * cooked v1/v2, raw IP, BSD null/loopback; 802.1Q/QinQ, MPLS, GRE, ERSPAN
+ * II/III, IP-in-IP), then reads IPv4/IPv6 and the transport header.  It
+ * reads only what was captured (caplen), never past it, and takes lengths
+ * from the IP headers, so a short snaplen loses no counts.  It allocates
+ * nothing and copies only the addresses.  Anything it cannot use is
+ * classified: non-IP (counted, not an error) or a bad-packet reason
+ * (enum gf_bad in gapflow.h).
+ */
+#ifndef GF_DECODE_H
+#define GF_DECODE_H
+
+#include <stdint.h>
+#include "gapflow.h"
+
+/* Result of gf_decode(): GF_DECODE_OK, GF_DECODE_NONIP, or
+ * GF_DECODE_BAD with pkt->bad set. */
+enum gf_decode_rc {
+	GF_DECODE_OK = 0,
+	GF_DECODE_NONIP = 1,
+	GF_DECODE_BAD = 2,
+};
+
+/* Fragment state of an IPv4/IPv6 packet. */
+enum gf_frag {
+	GF_FRAG_NONE = 0,
+	GF_FRAG_FIRST = 1,      /* offset 0, more fragments: has the ports */
+	GF_FRAG_LATER = 2,      /* offset > 0: no transport header */
+};
+
+#define GF_MAX_ENCAP_DEPTH 8
+
+struct gf_packet {
+	uint64_t ts;            /* ns since epoch */
+	uint32_t wire_len;      /* pcap original length */
+	uint32_t ip_len;        /* IP total length (v6: 40 + payload length) */
+	uint32_t payload;       /* transport payload bytes per IP lengths */
+	uint16_t encaps;        /* GF_E_* */
+	uint16_t vlan;          /* outermost VLAN id, 0 none */
+	uint8_t family;         /* 4 or 6 */
+	uint8_t proto;          /* transport protocol (after v6 ext headers) */
+	uint8_t frag;           /* enum gf_frag */
+	uint8_t ipopts;         /* IPv4 options present */
+	uint32_t frag_id;       /* IPv4 id, or IPv6 fragment id */
+	uint16_t ipid;          /* IPv4 identification, 0 for v6 */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;  /* host order; see ICMP below */
+	/* TCP */
+	uint32_t seq, ack;
+	uint16_t win;
+	uint8_t tcpflags;
+	uint8_t wscale;         /* 0xff if no option */
+	uint16_t mss;           /* 0 if no option */
+	uint8_t sackok;
+	/* ICMP / ICMPv6 */
+	uint8_t icmp_type, icmp_code;
+	uint16_t icmp_id;       /* echo identifier */
+	/*
+	 * ICMP error quoting a packet: the quoted packet's flow key, as the
+	 * quoted packet's sender sent it.  family 0 if not an error or the
+	 * quote is too short to hold the ports.
+	 */
+	struct {
+		uint8_t family, proto;
+		uint8_t src[16], dst[16];
+		uint16_t sport, dport;
+	} quoted;
+	uint8_t bad;            /* enum gf_bad when GF_DECODE_BAD */
+};
+
+/* TCP flag bits as on the wire. */
+#define GF_TH_FIN 0x01
+#define GF_TH_SYN 0x02
+#define GF_TH_RST 0x04
+#define GF_TH_PSH 0x08
+#define GF_TH_ACK 0x10
+#define GF_TH_URG 0x20
+#define GF_TH_ECE 0x40
+#define GF_TH_CWR 0x80
+
+/* Whether the decoder knows this libpcap DLT_ value. */
+int gf_decode_linktype_supported(int dlt);
+
+/*
+ * Decode one frame.  caplen bytes at data were captured of a wire_len
+ * byte frame of link type dlt.  Fills *pkt (ts is the caller's).
+ */
+enum gf_decode_rc gf_decode(int dlt, const uint8_t *data, uint32_t caplen,
+    uint32_t wire_len, struct gf_packet *pkt);
+
+#endif

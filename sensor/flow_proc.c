@@ -1,0 +1,584 @@
+/*
+ * flow_proc.c - the flow engine (see flow_proc.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow_proc.h"
+#include "log.h"
+
+/* Flags that describe the flow as a whole and survive a status cut. */
+#define PERSISTENT_FLAGS (GF_F_MIDSTREAM | GF_F_SKEW | GF_F_REUSE | \
+	GF_F_HOLES_FULL)
+
+#define FRAG_TTL_NS (30ull * GF_NS_PER_SEC)
+
+int
+flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
+    flow_sink_fn sink, void *sink_ctx)
+{
+	uint64_t maxf = cfg->max_flows;
+
+	memset(fp, 0, sizeof(*fp));
+	if (maxf > (1u << 30))
+		maxf = 1u << 30;
+	if (flow_table_init(&fp->table, (uint32_t)maxf) != 0)
+		return -1;
+	/* one hole list per four flows: holes are rare and short-lived */
+	if (tcp_ctx_init(&fp->tcp, (uint32_t)(maxf / 4 + 64),
+	    cfg->reorder_window, cfg->handshake_skew,
+	    cfg->simplex_hole_timeout) != 0) {
+		flow_table_free(&fp->table);
+		return -1;
+	}
+	fp->frags = malloc(sizeof(*fp->frags));
+	if (fp->frags == NULL) {
+		flow_proc_free(fp);
+		return -1;
+	}
+	frag_init(fp->frags, FRAG_TTL_NS);
+	fp->sink = sink;
+	fp->sink_ctx = sink_ctx;
+	fp->timeout[FC_TCP] = cfg->timeout_tcp;
+	fp->timeout[FC_TCP_CLOSED] = cfg->timeout_tcp_closed;
+	fp->timeout[FC_UDP] = cfg->timeout_udp;
+	fp->timeout[FC_ICMP] = cfg->timeout_icmp;
+	fp->timeout[FC_OTHER] = cfg->timeout_other;
+	fp->interval = cfg->status_interval ? cfg->status_interval :
+	    5 * GF_NS_PER_SEC;
+	fp->sensor_interval = cfg->sensor_interval ? cfg->sensor_interval :
+	    fp->interval;
+	fp->skew = cfg->handshake_skew;
+	fp->align = cfg->align_intervals;
+	fp->sensor_id = cfg->sensor_id;
+	fp->nsources = (uint32_t)(cfg->nfiles + cfg->nifaces);
+	return 0;
+}
+
+void
+flow_proc_free(struct flow_proc *fp)
+{
+	flow_table_free(&fp->table);
+	tcp_ctx_free(&fp->tcp);
+	free(fp->frags);
+	fp->frags = NULL;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static void
+emit(struct flow_proc *fp, const struct gf_record *r)
+{
+	fp->total_records++;
+	if (r->type == GF_RT_FLOW)
+		fp->st.records++;
+	fp->sink(fp->sink_ctx, r);
+}
+
+static int
+icmp_echo_key(const struct flow *f)
+{
+	return (f->key.proto == 1 || f->key.proto == 58) && f->key.port_a == 0;
+}
+
+static void
+fill_dir(const struct flow *f, int x, struct gf_dir *o)
+{
+	const struct flow_dir *d = &f->d[x];
+	o->pkts = d->pkts;
+	o->bytes = d->bytes;
+	o->appbytes = d->appbytes;
+	o->stime = d->first;
+	o->ltime = d->last;
+	o->gap = d->gap;
+	o->lossbytes = d->lossbytes;
+	o->ackbytes = d->ackbytes;
+	o->gapev = d->gapev;
+	o->loss = d->loss;
+	o->ooo = d->ooo;
+	o->ackev = d->ackev;
+	o->win = tcp_window(f, x);
+	o->mss = d->tcp.mss;
+	o->flags = d->flags;
+	o->wscale = d->tcp.wscale;
+}
+
+static void
+record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
+    struct gf_record *r)
+{
+	struct gf_flow *o = &r->u.flow;
+	size_t alen = f->key.family == 4 ? 4 : 16;
+	int a_is_src = f->src_is_a;
+
+	memset(r, 0, sizeof(*r));
+	r->type = GF_RT_FLOW;
+	o->kind = (uint8_t)kind;
+	o->endreason = (uint8_t)end;
+	o->orient = f->orient;
+	o->proto = f->key.proto;
+	o->vlan = f->key.vlan;
+	o->encaps = f->encaps;
+	o->seq = f->recno;
+	o->flgs = f->flgs;
+	o->frags = f->frags;
+	o->icmperr = f->icmperr;
+	o->trans = 1;
+	o->flowid = flow_id(&fp->table, f);
+	o->fstime = f->fstime;
+	o->synack = f->synack;
+	o->ackdat = f->ackdat;
+	o->saddr.family = o->daddr.family = f->key.family;
+	memcpy(o->saddr.a, a_is_src ? f->key.a : f->key.b, alen);
+	memcpy(o->daddr.a, a_is_src ? f->key.b : f->key.a, alen);
+	if (icmp_echo_key(f)) {
+		o->sport = f->key.family == 4 ? 8 : 128;
+		o->dport = f->key.port_b;
+	} else if (f->key.proto == 1 || f->key.proto == 58) {
+		o->sport = f->key.port_a;
+		o->dport = f->key.port_b;
+	} else {
+		o->sport = a_is_src ? f->key.port_a : f->key.port_b;
+		o->dport = a_is_src ? f->key.port_b : f->key.port_a;
+	}
+	fill_dir(f, 0, &o->src);
+	fill_dir(f, 1, &o->dst);
+	if (!f->d[0].seen || !f->d[1].seen)
+		o->flgs |= GF_F_SIMPLEX;
+	/* record time span: first and last packet of the interval */
+	if (o->src.pkts && o->dst.pkts) {
+		o->stime = o->src.stime < o->dst.stime ? o->src.stime : o->dst.stime;
+		o->ltime = o->src.ltime > o->dst.ltime ? o->src.ltime : o->dst.ltime;
+	} else if (o->src.pkts) {
+		o->stime = o->src.stime;
+		o->ltime = o->src.ltime;
+	} else if (o->dst.pkts) {
+		o->stime = o->dst.stime;
+		o->ltime = o->dst.ltime;
+	} else {
+		o->stime = o->ltime = f->last;
+	}
+	if (f->key.proto == 6) {
+		o->state = f->state;
+	} else {
+		o->state = f->d[0].seen && f->d[1].seen ? GF_ST_CON : GF_ST_INT;
+	}
+}
+
+/* Zero the interval counters; sequence state stays. */
+static void
+cut_counters(struct flow *f)
+{
+	for (int x = 0; x < 2; x++) {
+		struct flow_dir *d = &f->d[x];
+		d->first = d->last = 0;
+		d->pkts = d->bytes = d->appbytes = 0;
+		d->gap = d->lossbytes = d->ackbytes = 0;
+		d->ackev = 0;
+		d->loss = d->ooo = d->gapev = 0;
+		d->flags = 0;
+	}
+	f->frags = f->icmperr = 0;
+	f->flgs &= PERSISTENT_FLAGS;
+}
+
+static void
+emit_flow(struct flow_proc *fp, struct flow *f, int kind, int end,
+    uint64_t now)
+{
+	struct gf_record r;
+
+	if (f->key.proto == 6)
+		tcp_commit(&fp->tcp, f, now, kind == GF_KIND_FINAL);
+	record_of(fp, f, kind, end, &r);
+	if (r.u.flow.src.gap || r.u.flow.dst.gap)
+		fp->st.gapflows++;
+	if (r.u.flow.flgs & GF_F_SIMPLEX)
+		fp->st.simplexflows++;
+	emit(fp, &r);
+	f->recno++;
+	cut_counters(f);
+}
+
+static int
+end_reason_of(const struct flow *f)
+{
+	if (f->key.proto == 6) {
+		if (f->state == GF_ST_RST)
+			return GF_END_RST;
+		if (f->state == GF_ST_CLO)
+			return GF_END_FIN;
+	}
+	return GF_END_IDLE;
+}
+
+static void
+end_flow(struct flow_proc *fp, struct flow *f, int reason, uint64_t now)
+{
+	emit_flow(fp, f, GF_KIND_FINAL, reason, now);
+	tcp_release(&fp->tcp, f);
+	flow_table_remove(&fp->table, f);
+}
+
+/* ---- clock: expiry and reports ----------------------------------------- */
+
+static void
+expire(struct flow_proc *fp, uint64_t now)
+{
+	for (int c = 0; c < FC_COUNT; c++) {
+		struct flow *f;
+		while ((f = flow_lru_head(&fp->table, c)) != NULL &&
+		    f->last + fp->timeout[c] <= now) {
+			end_flow(fp, f, end_reason_of(f),
+			    f->last + fp->timeout[c]);
+		}
+	}
+}
+
+static void
+emit_sensor(struct flow_proc *fp, uint64_t end)
+{
+	struct gf_record r;
+	struct gf_sensor *s = &r.u.sensor;
+
+	fp->st.stime = fp->sensor_start;
+	fp->st.ltime = end;
+	fp->st.flows = fp->table.used;
+	fp->st.sensorid = fp->sensor_id;
+	fp->st.ifaces = fp->nsources;
+	fp->st.ackev = fp->tcp.st.ackev;
+	fp->st.gapev = fp->tcp.st.gapev;
+	fp->st.ackbytes = fp->tcp.st.ackbytes;
+	fp->st.gapbytes = fp->tcp.st.gapbytes;
+	if (fp->stats_hook != NULL)
+		fp->stats_hook(fp->stats_ctx, &fp->st);
+	memset(&r, 0, sizeof(r));
+	r.type = GF_RT_SENSOR;
+	*s = fp->st;
+	emit(fp, &r);
+	memset(&fp->st, 0, sizeof(fp->st));
+	memset(&fp->tcp.st, 0, sizeof(fp->tcp.st));
+	fp->sensor_start = end;
+}
+
+/* Status records for every flow with packets since 'since'. */
+static void
+report(struct flow_proc *fp, uint64_t since, uint64_t at)
+{
+	for (int c = 0; c < FC_COUNT; c++) {
+		struct flow *f = flow_lru_tail(&fp->table, c);
+		while (f != NULL && f->last >= since) {
+			struct flow *prev = flow_lru_prev(&fp->table, f);
+			emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, at);
+			f = prev;
+		}
+	}
+}
+
+static uint64_t
+next_boundary(uint64_t t, uint64_t step, int align, uint64_t origin)
+{
+	if (align)
+		return (t / step + 1) * step;
+	return origin + ((t - origin) / step + 1) * step;
+}
+
+static void
+start_clock(struct flow_proc *fp, uint64_t t)
+{
+	fp->started = 1;
+	fp->sensor_start = t;
+	fp->next_report = next_boundary(t, fp->interval, fp->align, t);
+	fp->next_sensor = next_boundary(t, fp->sensor_interval, fp->align, t);
+}
+
+static void
+advance_clock(struct flow_proc *fp, uint64_t now)
+{
+	if (!fp->started)
+		start_clock(fp, now);
+	if (now < fp->now)
+		now = fp->now;  /* a source a little behind: keep time monotonic */
+	fp->now = now;
+	while (now >= fp->next_report || now >= fp->next_sensor) {
+		if (fp->next_report <= fp->next_sensor) {
+			uint64_t b = fp->next_report;
+			expire(fp, b);
+			report(fp, b - fp->interval, b);
+			fp->next_report = now >= b + fp->interval ?
+			    next_boundary(now, fp->interval, fp->align,
+			    b - fp->interval) : b + fp->interval;
+		} else {
+			uint64_t b = fp->next_sensor;
+			expire(fp, b);
+			emit_sensor(fp, b);
+			fp->next_sensor = now >= b + fp->sensor_interval ?
+			    next_boundary(now, fp->sensor_interval, fp->align,
+			    b - fp->sensor_interval) : b + fp->sensor_interval;
+		}
+	}
+	expire(fp, now);
+}
+
+void
+flow_proc_tick(struct flow_proc *fp, uint64_t now)
+{
+	if (fp->started)
+		advance_clock(fp, now);
+}
+
+/* ---- per packet --------------------------------------------------------- */
+
+static int
+class_of(const struct flow *f)
+{
+	switch (f->key.proto) {
+	case 6:
+		return f->state == GF_ST_CLO || f->state == GF_ST_RST ?
+		    FC_TCP_CLOSED : FC_TCP;
+	case 17:
+		return FC_UDP;
+	case 1:
+	case 58:
+		return FC_ICMP;
+	default:
+		return FC_OTHER;
+	}
+}
+
+/* Evict the least recently used flow of any class to make room. */
+static void
+evict_one(struct flow_proc *fp)
+{
+	struct flow *victim = NULL;
+	for (int c = 0; c < FC_COUNT; c++) {
+		struct flow *f = flow_lru_head(&fp->table, c);
+		if (f != NULL && (victim == NULL || f->last < victim->last))
+			victim = f;
+	}
+	if (victim != NULL) {
+		fp->st.evicted++;
+		end_flow(fp, victim, GF_END_EVICTED, fp->now);
+	}
+}
+
+static void
+swap_dirs(struct flow *f)
+{
+	struct flow_dir tmp = f->d[0];
+	f->d[0] = f->d[1];
+	f->d[1] = tmp;
+	f->src_is_a = !f->src_is_a;
+}
+
+/* Choose src for a new flow from its first packet (sent by endpoint a
+ * if from_a). */
+static void
+orient_new(struct flow *f, const struct gf_packet *p, int from_a)
+{
+	int sender_is_src = 1;
+
+	f->orient = GF_ORIENT_UNKNOWN;
+	if (p->proto == 6) {
+		uint8_t fl = p->tcpflags & (GF_TH_SYN | GF_TH_ACK | GF_TH_RST);
+		if (fl == GF_TH_SYN) {
+			f->orient = GF_ORIENT_SYN;
+		} else if (fl == (GF_TH_SYN | GF_TH_ACK)) {
+			f->orient = GF_ORIENT_SYNACK;
+			sender_is_src = 0;
+		} else {
+			f->flgs |= GF_F_MIDSTREAM;
+			if (p->sport < 1024 && p->dport >= 1024) {
+				f->orient = GF_ORIENT_PORT;
+				sender_is_src = 0;
+			} else if (p->dport < 1024 && p->sport >= 1024) {
+				f->orient = GF_ORIENT_PORT;
+			}
+		}
+	} else if (p->proto == 1 || p->proto == 58) {
+		/* an echo reply seen first: its receiver asked */
+		if ((p->family == 4 && p->icmp_type == 0) ||
+		    (p->family == 6 && p->icmp_type == 129))
+			sender_is_src = 0;
+	}
+	f->src_is_a = (uint8_t)(sender_is_src ? from_a : !from_a);
+}
+
+/*
+ * A handshake packet that shows src and dst the wrong way round (SYN from
+ * dst, SYN-ACK from src) soon after the flow began: the first packet the
+ * sensor saw was overtaken (two tap feeds with skew).  Swap, if no record
+ * has fixed the orientation yet.
+ */
+static int
+orient_fix(struct flow_proc *fp, struct flow *f, int dir,
+    const struct gf_packet *p)
+{
+	uint8_t fl = p->tcpflags & (GF_TH_SYN | GF_TH_ACK | GF_TH_RST);
+	int wrong = (fl == GF_TH_SYN && dir == 1 && f->orient < GF_ORIENT_SYN)
+	    || (fl == (GF_TH_SYN | GF_TH_ACK) && dir == 0 &&
+	    f->orient < GF_ORIENT_SYNACK);
+
+	if (!wrong || f->recno != 0 || p->ts > f->fstime + fp->skew)
+		return dir;
+	swap_dirs(f);
+	f->orient = fl == GF_TH_SYN ? GF_ORIENT_SYN : GF_ORIENT_SYNACK;
+	f->flgs |= GF_F_SKEW;
+	f->flgs &= ~GF_F_MIDSTREAM;
+	return !dir;
+}
+
+/* Counters would not hold one more packet: cut a record now. */
+static int
+near_wrap(const struct flow_dir *d, const struct gf_packet *p)
+{
+	const uint32_t big = UINT32_MAX - (1u << 31);
+	return d->pkts == UINT32_MAX || d->bytes > UINT32_MAX - p->wire_len ||
+	    d->appbytes > UINT32_MAX - p->payload || d->gap > big ||
+	    d->ackbytes > big || d->lossbytes > big ||
+	    d->loss == UINT16_MAX || d->ooo == UINT16_MAX ||
+	    d->gapev == UINT16_MAX || d->ackev > big;
+}
+
+static struct flow *
+new_flow(struct flow_proc *fp, const struct flow_key *k, uint64_t h,
+    const struct gf_packet *p, int from_a)
+{
+	struct flow *f = flow_table_insert(&fp->table, k, h);
+	if (f == NULL) {
+		evict_one(fp);
+		f = flow_table_insert(&fp->table, k, h);
+		if (f == NULL)
+			return NULL;
+	}
+	fp->st.newflows++;
+	f->fstime = p->ts;
+	f->last = p->ts;
+	tcp_flow_init(f);
+	orient_new(f, p, from_a);
+	return f;
+}
+
+static void
+count_packet(struct flow *f, int dir, const struct gf_packet *p)
+{
+	struct flow_dir *d = &f->d[dir];
+	if (d->pkts == 0)
+		d->first = p->ts;
+	d->last = p->ts;
+	d->pkts++;
+	d->bytes += p->wire_len;
+	d->appbytes += p->payload;
+	d->seen = 1;
+	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
+		d->flags |= p->tcpflags;
+	if (p->ts > f->last)
+		f->last = p->ts;
+	f->encaps |= p->encaps;
+	if (p->ipopts)
+		f->flgs |= GF_F_IPOPT;
+	if (p->frag != GF_FRAG_NONE) {
+		f->frags++;
+		f->flgs |= GF_F_FRAG;
+	}
+}
+
+static void
+icmp_error(struct flow_proc *fp, const struct gf_packet *p, int *handled)
+{
+	struct flow_key k;
+	int from_a;
+	struct flow *f;
+
+	*handled = 0;
+	if (p->quoted.family == 0)
+		return;
+	flow_key_quoted(p, &k, &from_a);
+	f = flow_table_lookup(&fp->table, &k, flow_key_hash(&fp->table, &k));
+	if (f == NULL)
+		return;
+	if (f->icmperr < UINT16_MAX)
+		f->icmperr++;
+	f->flgs |= GF_F_ICMPERR;
+	*handled = 1;
+}
+
+void
+flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
+    const struct gf_packet *p)
+{
+	struct gf_packet local;
+	struct flow_key k;
+	struct flow *f;
+	uint64_t h;
+	int from_a, dir;
+
+	advance_clock(fp, p->ts);
+	fp->st.pkts++;
+	fp->st.bytes += p->wire_len;
+	if (rc == GF_DECODE_NONIP) {
+		fp->st.nonip++;
+		return;
+	}
+	if (rc != GF_DECODE_OK) {
+		if (p->bad < GF_BAD_COUNT)
+			fp->st.bad[p->bad]++;
+		return;
+	}
+	if (p->quoted.family != 0) {
+		int handled;
+		icmp_error(fp, p, &handled);
+		if (handled)
+			return;
+	}
+	if (p->frag == GF_FRAG_FIRST) {
+		frag_remember(fp->frags, p);
+	} else if (p->frag == GF_FRAG_LATER) {
+		/* the copy is the rare path: later fragments only */
+		local = *p;
+		if (!frag_lookup(fp->frags, p, &local.sport, &local.dport))
+			local.sport = local.dport = 0;
+		p = &local;
+	}
+	flow_key_make(p, &k, &from_a);
+	h = flow_key_hash(&fp->table, &k);
+	f = flow_table_lookup(&fp->table, &k, h);
+	if (f != NULL && p->proto == 6 && p->frag != GF_FRAG_LATER) {
+		int d0 = (from_a == f->src_is_a) ? 0 : 1;
+		if (tcp_is_reuse(f, d0, p)) {
+			end_flow(fp, f, GF_END_REUSE, p->ts);
+			f = NULL;
+			if ((f = new_flow(fp, &k, h, p, from_a)) != NULL)
+				f->flgs |= GF_F_REUSE;
+			else
+				return;
+		}
+	}
+	if (f == NULL && (f = new_flow(fp, &k, h, p, from_a)) == NULL)
+		return;
+	dir = (from_a == f->src_is_a) ? 0 : 1;
+	if (p->frag == GF_FRAG_LATER && p->sport == 0 && p->dport == 0 &&
+	    (p->proto == 6 || p->proto == 17))
+		f->flgs |= GF_F_FRAG_ORPHAN;
+	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
+		dir = orient_fix(fp, f, dir, p);
+	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
+		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
+	count_packet(f, dir, p);
+	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
+		tcp_track_packet(&fp->tcp, f, dir, p);
+	flow_lru_touch(&fp->table, f, class_of(f));
+}
+
+void
+flow_proc_finish(struct flow_proc *fp, int reason)
+{
+	if (!fp->started)
+		return;
+	for (int c = 0; c < FC_COUNT; c++) {
+		struct flow *f;
+		while ((f = flow_lru_head(&fp->table, c)) != NULL)
+			end_flow(fp, f, reason, fp->now);
+	}
+	emit_sensor(fp, fp->now);
+}

@@ -1,0 +1,38 @@
+/*
+ * frag.h - remembers the ports of first IP fragments so that later
+ * fragments (which carry no transport header) count to the same flow.
+ * A fixed direct-mapped cache: no allocation after init; a collision
+ * overwrites the older entry, which can only turn a later fragment into
+ * an orphan (counted and flagged), never into a wrong flow.
+ */
+#ifndef GF_FRAG_H
+#define GF_FRAG_H
+
+#include <stdint.h>
+#include "decode.h"
+#include "siphash.h"
+
+#define FRAG_SLOTS 4096
+
+struct frag_entry {
+	uint8_t src[16], dst[16];
+	uint32_t id;
+	uint16_t sport, dport;
+	uint8_t family, proto, used;
+	uint64_t ts;
+};
+
+struct frag_cache {
+	struct frag_entry e[FRAG_SLOTS];
+	struct gf_sipkey key;
+	uint64_t ttl;           /* ns an entry stays valid */
+};
+
+void frag_init(struct frag_cache *c, uint64_t ttl_ns);
+/* Remember the ports of a first fragment. */
+void frag_remember(struct frag_cache *c, const struct gf_packet *p);
+/* Ports for a later fragment; 0 if unknown (orphan). */
+int frag_lookup(const struct frag_cache *c, const struct gf_packet *p,
+    uint16_t *sport, uint16_t *dport);
+
+#endif
