@@ -371,7 +371,7 @@ fmt_duration(uint64_t ns, char *buf, size_t len)
 		break;
 	}
 	for (d = 0; d <= 64; d++) {
-		/* ns, ns - 1, ns + 1, ns - 2, ...: unsigned wrap is intended. */
+		/* ns, ns - 1, ns + 1, ns - 2, ...; unsigned wrap intended. */
 		v = ns + ((d & 1) ? (uint64_t)0 - (uint64_t)(d + 1) / 2 :
 		    (uint64_t)d / 2);
 		snprintf(buf, len, "%" PRIu64 ".%09" PRIu64, v / SEC, v % SEC);
@@ -536,8 +536,8 @@ describe(const struct key *k, int entry, char *buf, size_t len)
 		    k->lo, k->hi);
 		break;
 	case K_INT:
-		snprintf(buf, len, "an integer from %" PRId64 " to %" PRId64 "%s",
-		    k->ilo, k->ihi, (k->flags & F_OFF) ? ", or off" : "");
+		snprintf(buf, len, "an integer from %" PRId64 " to %" PRId64
+		    "%s", k->ilo, k->ihi, (k->flags & F_OFF) ? ", or off" : "");
 		break;
 	case K_BOOL:
 		snprintf(buf, len, "true or false (also yes/no, on/off)");
@@ -561,13 +561,13 @@ describe(const struct key *k, int entry, char *buf, size_t len)
 		break;
 	case K_STRING:
 	case K_NAME:
-		snprintf(buf, len, "a string of at most %" PRIu64 " bytes",
-		    k->hi);
+		snprintf(buf, len, "printable UTF-8 text of at most %" PRIu64
+		    " bytes", k->hi);
 		break;
 	case K_STRLIST:
 		if (entry)
-			snprintf(buf, len, "a non-empty string of at most %"
-			    PRIu64 " bytes", k->hi);
+			snprintf(buf, len, "non-empty printable UTF-8 text of "
+			    "at most %" PRIu64 " bytes", k->hi);
 		else
 			snprintf(buf, len, "a list of at most %zu strings"
 			    " such as [a, b], or [] for none", capacity(k));
@@ -577,9 +577,9 @@ describe(const struct key *k, int entry, char *buf, size_t len)
 			snprintf(buf, len, "a network prefix such as "
 			    "192.0.2.0/24 or 2001:db8::/32, without host bits");
 		else
-			snprintf(buf, len, "a list of at most %zu prefixes such "
-			    "as [192.0.2.0/24, 2001:db8::/32], or [] for none",
-			    capacity(k));
+			snprintf(buf, len, "a list of at most %zu prefixes "
+			    "such as [192.0.2.0/24, 2001:db8::/32], or [] for "
+			    "none", capacity(k));
 		break;
 	}
 }
@@ -651,7 +651,8 @@ set_scalar(struct gf_config *cfg, const struct key *k, const char *s,
 			return bad(k, 0, why, whylen, "'%s' is not an integer",
 			    shown);
 		if (u < k->lo || u > k->hi)
-			return bad(k, 0, why, whylen, "%s is out of range", shown);
+			return bad(k, 0, why, whylen, "%s is out of range",
+			    shown);
 		if ((k->flags & F_POW2) && (u & (u - 1)) != 0)
 			return bad(k, 0, why, whylen,
 			    "%s is not a power of two", shown);
@@ -667,7 +668,8 @@ set_scalar(struct gf_config *cfg, const struct key *k, const char *s,
 			return bad(k, 0, why, whylen, "'%s' is not an integer",
 			    shown);
 		if (i < k->ilo || i > k->ihi)
-			return bad(k, 0, why, whylen, "%s is out of range", shown);
+			return bad(k, 0, why, whylen, "%s is out of range",
+			    shown);
 		*(int *)m = (int)i;
 		return 0;
 	case K_BOOL:
@@ -691,7 +693,8 @@ set_scalar(struct gf_config *cfg, const struct key *k, const char *s,
 			    k->type == K_DURATION ? "duration" : "size");
 		if ((u < k->lo && !(u == 0 && (k->flags & F_OFF))) ||
 		    u > k->hi)
-			return bad(k, 0, why, whylen, "%s is out of range", shown);
+			return bad(k, 0, why, whylen, "%s is out of range",
+			    shown);
 		*(uint64_t *)m = u;
 		return 0;
 	case K_STRING:
@@ -763,8 +766,8 @@ add_entry(struct gf_config *cfg, const struct key *k, const char *s,
 
 	show(shown, sizeof(shown), s, len);
 	if ((size_t)*n >= capacity(k))
-		return bad(k, 0, why, whylen, "too many entries (more than %zu)",
-		    capacity(k));
+		return bad(k, 0, why, whylen, "too many entries (more than "
+		    "%zu)", capacity(k));
 	if (len == 0)
 		return bad(k, 1, why, whylen, "entry %d is empty", entry);
 	if ((problem = text_problem(s, len, 0)) != NULL)
@@ -936,8 +939,8 @@ load_list(struct loader *ld, const struct key *k)
 		if (ev.type != YAML_SCALAR_EVENT) {
 			char exp[256];
 			describe(k, 1, exp, sizeof(exp));
-			rc = lfail(ld, &ev.start_mark, k->path, "entry %d is %s, "
-			    "expected %s", entry, kind_name(&ev), exp);
+			rc = lfail(ld, &ev.start_mark, k->path, "entry %d is "
+			    "%s, expected %s", entry, kind_name(&ev), exp);
 		} else if (is_null(&ev)) {
 			bad(k, 1, why, sizeof(why), "entry %d is empty", entry);
 			rc = lfail(ld, &ev.start_mark, k->path, "%s", why);
@@ -988,13 +991,15 @@ seen_before(struct loader *ld, const char *path, size_t len,
 	for (i = 0; i < ld->nseen; i++)
 		if (ld->seen[i].len == len &&
 		    strncmp(ld->seen[i].path, path, len) == 0)
-			return lfail(ld, mark, path, "duplicate key (first on "
-			    "line %zu), expected each key once", ld->seen[i].line);
+			return lfail(ld, mark, path, "duplicate key (first "
+			    "on line %zu), expected each key once",
+			    ld->seen[i].line);
 	for (i = 0; i < NKEYS && canon == NULL; i++)
 		if (strncmp(keys[i].path, path, len) == 0 &&
 		    (keys[i].path[len] == '\0' || keys[i].path[len] == '.'))
 			canon = keys[i].path;
-	if (canon != NULL && ld->nseen < sizeof(ld->seen) / sizeof(ld->seen[0])) {
+	if (canon != NULL &&
+	    ld->nseen < sizeof(ld->seen) / sizeof(ld->seen[0])) {
 		ld->seen[ld->nseen].path = canon;
 		ld->seen[ld->nseen].len = len;
 		ld->seen[ld->nseen].line = mark->line + 1;
@@ -1007,7 +1012,7 @@ seen_before(struct loader *ld, const char *path, size_t len,
 static int
 load_mapping(struct loader *ld, const char *prefix)
 {
-	char path[CFG_PATHLEN], exp[256];
+	char path[CFG_PATHLEN], exp[256], shown[4 * CFG_SHOWLEN + 8];
 	const struct key *k;
 	const char *name;
 	yaml_event_t kev, vev;
@@ -1032,7 +1037,7 @@ load_mapping(struct loader *ld, const char *prefix)
 		nlen = kev.data.scalar.length;
 		plen = prefix != NULL ? strlen(prefix) + 1 : 0;
 		if (nlen > CFG_MAX_KEYLEN)
-			nlen = CFG_MAX_KEYLEN;  /* unknown anyway; cut for show */
+			nlen = CFG_MAX_KEYLEN;  /* unknown anyway */
 		if (plen > 0)
 			snprintf(path, sizeof(path), "%s.", prefix);
 		memcpy(path + plen, name, nlen);
@@ -1044,10 +1049,16 @@ load_mapping(struct loader *ld, const char *prefix)
 		    strlen(name) == kev.data.scalar.length &&
 		    kev.data.scalar.length <= CFG_MAX_KEYLEN;
 		k = plain ? lookup(path) : NULL;
-		if (k == NULL && (!plain || section(path, strlen(path)) == NULL)) {
+		if (k == NULL &&
+		    (!plain || section(path, strlen(path)) == NULL)) {
+			/* Shown from the event: the key may hold a NUL. */
+			show(shown, sizeof(shown), name,
+			    kev.data.scalar.length);
 			children(prefix, exp, sizeof(exp));
-			rc = lfail(ld, &kev.start_mark, path, "unknown key, "
-			    "expected %s%s", exp, strchr(name, '.') != NULL ?
+			rc = lfail(ld, &kev.start_mark, NULL, "key '%s%s%s': "
+			    "unknown key, expected %s%s", prefix != NULL ?
+			    prefix : "", prefix != NULL ? "." : "", shown, exp,
+			    strchr(name, '.') != NULL ?
 			    " (write nested mappings, not dotted keys)" : "");
 			yaml_event_delete(&kev);
 			return rc;
@@ -1064,8 +1075,9 @@ load_mapping(struct loader *ld, const char *prefix)
 			rc = 0;         /* every key of the section commented */
 		else {
 			children(path, exp, sizeof(exp));
-			rc = lfail(ld, &vev.start_mark, path, "got %s, expected "
-			    "a mapping of keys, %s", kind_name(&vev), exp);
+			rc = lfail(ld, &vev.start_mark, path, "got %s, "
+			    "expected a mapping of keys, %s", kind_name(&vev),
+			    exp);
 		}
 		yaml_event_delete(&vev);
 		if (rc != 0)
@@ -1149,9 +1161,9 @@ read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
 	for (;;) {
 		if (len == cap) {
 			if (cap > CFG_MAX_FILE) {
-				snprintf(err, errlen, "%s: larger than %d bytes, "
-				    "expected a configuration file", path,
-				    CFG_MAX_FILE);
+				snprintf(err, errlen, "%s: larger than %d "
+				    "bytes, expected a configuration file",
+				    path, CFG_MAX_FILE);
 				goto fail;
 			}
 			cap = cap == 0 ? 8192 : cap * 2;
@@ -1444,8 +1456,11 @@ gf_config_print(const struct gf_config *cfg, FILE *out)
 		q = prev;
 		same = 0;
 		for (;;) {
-			size_t a = strcspn(p + same, "."), b = strcspn(q + same, ".");
-			if (p[same + a] != '.' || a != b || q[same + b] != '.' ||
+			size_t a = strcspn(p + same, ".");
+			size_t b = strcspn(q + same, ".");
+
+			if (p[same + a] != '.' || a != b ||
+			    q[same + b] != '.' ||
 			    strncmp(p + same, q + same, a) != 0)
 				break;
 			same += a + 1;

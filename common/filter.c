@@ -1096,11 +1096,13 @@ parse_primitive(struct parser *p)
 	const struct kw *k;
 
 	word(p, t, w);
+	k = kw_find(w);
 	/* A field name followed by an operator is always a comparison,
-	 * which is how "gap > 0" differs from "gap". */
-	if (nt->type == TK_CMP)
+	 * which is how "gap > 0" differs from "gap".  src/dst take a field
+	 * after them, and say so better themselves. */
+	if (nt->type == TK_CMP && (k == NULL || k->what != KW_DIR))
 		return parse_compare(p, "", NULL);
-	if ((k = kw_find(w)) != NULL)
+	if (k != NULL)
 		return parse_keyword(p, k);
 	if (is_field(w))
 		return perr(p, nt->off,

@@ -75,7 +75,7 @@ gf_duration_parse(const char *s, uint64_t *ns)
 	v = v * mult * 1e9;
 	if (v >= 1.8e19)
 		return -1;
-	*ns = (uint64_t)llround(v);
+	*ns = (uint64_t)(v + 0.5);    /* v < 1.8e19: fits, unlike llround */
 	return 0;
 }
 
@@ -108,6 +108,6 @@ gf_size_parse(const char *s, uint64_t *v)
 	d *= mult;
 	if (d >= 1.8e19)
 		return -1;
-	*v = (uint64_t)llround(d);
+	*v = (uint64_t)(d + 0.5);
 	return 0;
 }

@@ -405,27 +405,38 @@ orient_new(struct flow *f, const struct gf_packet *p, int from_a)
 }
 
 /*
- * A handshake packet that shows src and dst the wrong way round (SYN from
- * dst, SYN-ACK from src) soon after the flow began: the first packet the
- * sensor saw was overtaken (two tap feeds with skew).  Swap, if no record
- * has fixed the orientation yet.
+ * A handshake packet seen after the flow began (two tap feeds with skew):
+ * within the skew tolerance, and before a record fixed the orientation,
+ * it decides src — swapping directions if the SYN came from dst or the
+ * SYN-ACK from src — and raises the orientation's confidence.
  */
 static int
 orient_fix(struct flow_proc *fp, struct flow *f, int dir,
     const struct gf_packet *p)
 {
 	uint8_t fl = p->tcpflags & (GF_TH_SYN | GF_TH_ACK | GF_TH_RST);
-	int wrong = (fl == GF_TH_SYN && dir == 1 && f->orient < GF_ORIENT_SYN)
-	    || (fl == (GF_TH_SYN | GF_TH_ACK) && dir == 0 &&
-	    f->orient < GF_ORIENT_SYNACK);
+	int target, wrong;
 
-	if (!wrong || f->recno != 0 || p->ts > f->fstime + fp->skew)
+	if (fl == GF_TH_SYN) {
+		target = GF_ORIENT_SYN;
+		wrong = dir == 1;
+	} else if (fl == (GF_TH_SYN | GF_TH_ACK)) {
+		target = GF_ORIENT_SYNACK;
+		wrong = dir == 0;
+	} else {
 		return dir;
-	swap_dirs(f);
-	f->orient = fl == GF_TH_SYN ? GF_ORIENT_SYN : GF_ORIENT_SYNACK;
+	}
+	if (f->orient >= target || f->recno != 0 ||
+	    p->ts > f->fstime + fp->skew)
+		return dir;
+	if (wrong) {
+		swap_dirs(f);
+		dir = !dir;
+	}
+	f->orient = (uint8_t)target;
 	f->flgs |= GF_F_SKEW;
 	f->flgs &= ~GF_F_MIDSTREAM;
-	return !dir;
+	return dir;
 }
 
 /* Counters would not hold one more packet: cut a record now. */
@@ -577,8 +588,11 @@ flow_proc_finish(struct flow_proc *fp, int reason)
 		return;
 	for (int c = 0; c < FC_COUNT; c++) {
 		struct flow *f;
+		/* a TCP flow that closed or reset already ended that way;
+		 * the end of input only cut its closing grace period */
 		while ((f = flow_lru_head(&fp->table, c)) != NULL)
-			end_flow(fp, f, reason, fp->now);
+			end_flow(fp, f, c == FC_TCP_CLOSED ?
+			    end_reason_of(f) : reason, fp->now);
 	}
 	emit_sensor(fp, fp->now);
 }

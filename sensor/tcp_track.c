@@ -110,10 +110,11 @@ hole_insert(struct tcp_holeset *hs, int i, const struct tcp_hole *h)
  */
 static void
 hole_open(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t, uint32_t lo,
-    uint32_t hi, uint64_t now, int acked)
+    uint32_t hi, uint64_t now, int acked, int ev)
 {
 	struct tcp_holeset *hs = holeset_get(c, t);
-	struct tcp_hole h = { lo, hi, us32(now), us32(now), (uint8_t)acked };
+	struct tcp_hole h = { lo, hi, us32(now), us32(now), (uint8_t)acked,
+	    (uint8_t)ev };
 
 	if (hs == NULL && (hs = holeset_alloc(c, t)) == NULL) {
 		c->st.pool_full++;
@@ -125,6 +126,8 @@ hole_open(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t, uint32_t lo,
 		/* adjacent and of the same kind: extend */
 		if (last->hi == lo && last->acked == h.acked) {
 			last->hi = hi;
+			if (last->ev + ev <= UINT8_MAX)
+				last->ev = (uint8_t)(last->ev + ev);
 			return;
 		}
 	}
@@ -136,18 +139,19 @@ hole_open(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t, uint32_t lo,
 	hs->h[hs->n++] = h;
 }
 
-/* Add committed gap bytes to direction x of f. */
+/* Add committed gap bytes to direction x of f: ev ACK events revealed
+ * them (0 for a gap inferred without ACK, which counts as one event). */
 static void
 gap_commit(struct tcp_ctx *c, struct flow *f, int x, uint32_t bytes,
-    int noack)
+    int noack, unsigned ev)
 {
 	struct flow_dir *d = &f->d[x];
 	d->gap += bytes;
-	d->gapev++;
+	d->gapev += noack ? 1 : ev;
 	if (noack) {
 		f->flgs |= x == 0 ? GF_F_SGAP_NOACK : GF_F_DGAP_NOACK;
 	} else if (f->d[!x].seen) {
-		c->st.gapev++;
+		c->st.gapev += ev;
 		c->st.gapbytes += bytes;
 	}
 	f->flgs |= x == 0 ? GF_F_SGAP : GF_F_DGAP;
@@ -209,13 +213,15 @@ holes_fill(struct tcp_ctx *c, struct tcp_dir *t, uint32_t lo, uint32_t hi,
 	return filled;
 }
 
-/* Mark the unacknowledged parts of holes below ack as acknowledged now. */
-static void
+/* Mark the unacknowledged parts of holes below ack as acknowledged now.
+ * Returns 1 if any was (the ACK's one gap event is given to the first). */
+static int
 holes_ack(struct tcp_ctx *c, struct tcp_dir *t, uint32_t ack, uint64_t now)
 {
 	struct tcp_holeset *hs = holeset_get(c, t);
+	int event = 1;  /* one ACK is one gap event, however many holes */
 	if (hs == NULL)
-		return;
+		return 0;
 	for (int i = 0; i < hs->n; i++) {
 		struct tcp_hole *h = &hs->h[i];
 		if (SEQ_GEQ(h->lo, ack))
@@ -235,7 +241,10 @@ holes_ack(struct tcp_ctx *c, struct tcp_dir *t, uint32_t ack, uint64_t now)
 		}
 		h->acked = 1;
 		h->t_ack = us32(now);
+		h->ev = (uint8_t)event;
+		event = 0;
 	}
+	return !event;
 }
 
 void
@@ -265,7 +274,7 @@ tcp_commit(struct tcp_ctx *c, struct flow *f, uint64_t now, int final)
 			}
 			if (!take)
 				continue;
-			gap_commit(c, f, x, h->hi - h->lo, noack);
+			gap_commit(c, f, x, h->hi - h->lo, noack, h->ev);
 			hole_delete(hs, i--);
 		}
 		if (hs->n == 0)
@@ -410,7 +419,7 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 		t->st |= TD_FIN;
 	if (SEQ_GEQ(s, t->high)) {
 		if (SEQ_GT(s, t->high))
-			hole_open(c, f, t, t->high, s, p->ts, 0);
+			hole_open(c, f, t, t->high, s, p->ts, 0, 0);
 		t->high = e;
 		return;
 	}
@@ -458,7 +467,7 @@ track_ack(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 	struct flow_dir *d = &f->d[x];
 	struct tcp_dir *t = &d->tcp;
 	uint32_t a = p->ack, adv;
-	int duplex;
+	int duplex, revealed;
 
 	if (!(p->tcpflags & GF_TH_ACK) || (p->tcpflags & GF_TH_RST))
 		return;
@@ -477,14 +486,14 @@ track_ack(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 		return;
 	}
 	adv = a - t->acked;
-	holes_ack(c, t, a, p->ts);
+	revealed = holes_ack(c, t, a, p->ts);
 	if (SEQ_GT(a, t->high)) {
 		uint32_t unseen = a - t->high;
 		if (unseen == 1 && !(t->st & TD_FIN)) {
 			/* one sequence number past everything: the FIN */
 			t->st |= TD_FIN_GUESS | TD_FIN;
 		} else {
-			hole_open(c, f, t, t->high, a, p->ts, 1);
+			hole_open(c, f, t, t->high, a, p->ts, 1, !revealed);
 		}
 		t->high = a;
 	}

@@ -54,6 +54,7 @@ struct tcp_hole {
 	uint32_t t_open;        /* µs, truncated: only ages are compared */
 	uint32_t t_ack;         /* when an ACK passed it, if acked */
 	uint8_t acked;
+	uint8_t ev;             /* ACK events that revealed it (saturating) */
 };
 
 struct tcp_holeset {

@@ -1,0 +1,573 @@
+/*
+ * pcapcut - remove or reorder packets of a capture, deterministically, to
+ * make "analyzed" captures for the gap accuracy tests (tests/accuracy).
+ *
+ *   pcapcut IN OUT [--seed S] [--rate R] [--tcp-only] [--dir A:PORT]...
+ *                  [--side client|server] [--drop-first N]
+ *                  [--drop-list FILE] [--synack-first] [--list-removed FILE]
+ *
+ *   --rate R         remove each candidate packet with probability R
+ *                    (0 <= R <= 1); the draw uses splitmix64 seeded by
+ *                    --seed (default 1), one draw per candidate frame, so
+ *                    the same IN, SEED and RATE always remove the same
+ *                    frames.  Candidates: every frame, or with --tcp-only
+ *                    every TCP frame (IPv4/IPv6, first fragment).
+ *   --dir A:PORT     remove every TCP/UDP packet sent by endpoint A:PORT
+ *                    (IPv6: [ADDR]:PORT).  Repeatable.
+ *   --side S         remove every TCP packet sent by the server (S=server:
+ *                    the SYN-ACK sender, or the receiver of a SYN) or the
+ *                    client (S=client) of each TCP connection whose
+ *                    handshake is in IN; "simplex" captures.
+ *   --drop-first N   remove frames 1..N (a capture that starts mid-flow).
+ *   --drop-list FILE remove the frames listed in FILE (1-based frame
+ *                    numbers of IN, one per line, '#' comments).
+ *   --synack-first   move every SYN-ACK to just before the SYN it answers
+ *                    (same connection, ack = SYN seq + 1, first SYN before
+ *                    it).  The SYN-ACK takes the SYN's timestamp; the SYN
+ *                    takes the SYN-ACK's when the two were adjacent (a
+ *                    swap), else keeps its own, so time never goes back.
+ *   --list-removed F write the removed frame numbers (1-based, of IN) to F.
+ *
+ * Frames are copied byte for byte; link type, snap length and timestamp
+ * precision (micro or nanosecond pcap) are kept.  pcapng input is written
+ * as microsecond pcap.  Prints "pcapcut: N frames in, M out, K removed"
+ * on stderr.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct frame {
+	struct pcap_pkthdr h;   /* ts.tv_usec holds nanoseconds */
+	uint8_t *data;
+	/* decoded, if TCP/UDP */
+	int l4;                 /* 6, 17 or 0 */
+	int family;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t tflags;
+	uint32_t seq, ack;
+	int remove;
+};
+
+#define MAXDIR 64
+struct endpoint {
+	int family;
+	uint8_t a[16];
+	uint16_t port;
+};
+
+static void
+die(const char *msg)
+{
+	fprintf(stderr, "pcapcut: %s\n", msg);
+	exit(2);
+}
+
+static uint64_t
+splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Decode the IP/TCP/UDP headers of f (best effort; l4 = 0 otherwise). */
+static void
+decode(struct frame *f, int dlt)
+{
+	const uint8_t *p = f->data, *end = f->data + f->h.caplen;
+	uint16_t et = 0;
+	int nh;
+
+	f->l4 = 0;
+	switch (dlt) {
+	case DLT_EN10MB:
+		if (end - p < 14)
+			return;
+		et = rd16(p + 12);
+		p += 14;
+		while ((et == 0x8100 || et == 0x88a8 || et == 0x9100) &&
+		    end - p >= 4) {
+			et = rd16(p + 2);
+			p += 4;
+		}
+		break;
+	case DLT_LINUX_SLL:
+		if (end - p < 16)
+			return;
+		et = rd16(p + 14);
+		p += 16;
+		break;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:
+		if (end - p < 20)
+			return;
+		et = rd16(p);
+		p += 20;
+		break;
+#endif
+	case DLT_NULL:
+	case DLT_LOOP:
+		if (end - p < 4)
+			return;
+		p += 4;
+		et = (*p >> 4) == 6 ? 0x86dd : 0x0800;
+		break;
+	case DLT_RAW:
+#ifdef DLT_IPV4
+	case DLT_IPV4:
+	case DLT_IPV6:
+#endif
+	case 101:
+		if (end - p < 1)
+			return;
+		et = (*p >> 4) == 6 ? 0x86dd : 0x0800;
+		break;
+	default:
+		return;
+	}
+	if (et == 0x0800) {
+		int ihl;
+		if (end - p < 20 || (p[0] >> 4) != 4)
+			return;
+		ihl = (p[0] & 15) * 4;
+		if (ihl < 20 || end - p < ihl)
+			return;
+		if (rd16(p + 6) & 0x1fff)
+			return;         /* not a first fragment */
+		nh = p[9];
+		f->family = 4;
+		memset(f->src, 0, 32);
+		memcpy(f->src, p + 12, 4);
+		memcpy(f->dst, p + 16, 4);
+		p += ihl;
+	} else if (et == 0x86dd) {
+		if (end - p < 40 || (p[0] >> 4) != 6)
+			return;
+		nh = p[6];
+		f->family = 6;
+		memcpy(f->src, p + 8, 16);
+		memcpy(f->dst, p + 24, 16);
+		p += 40;
+		for (int i = 0; i < 8; i++) {
+			if (nh == 0 || nh == 43 || nh == 60) {
+				if (end - p < 8)
+					return;
+				nh = p[0];
+				p += (p[1] + 1) * 8;
+			} else if (nh == 44) {
+				if (end - p < 8)
+					return;
+				if (rd16(p + 2) & 0xfff8)
+					return;
+				nh = p[0];
+				p += 8;
+			} else if (nh == 51) {
+				if (end - p < 8)
+					return;
+				nh = p[0];
+				p += (p[1] + 2) * 4;
+			} else {
+				break;
+			}
+		}
+	} else {
+		return;
+	}
+	if (p > end)
+		return;
+	if (nh == 6 && end - p >= 20) {
+		f->l4 = 6;
+		f->sport = rd16(p);
+		f->dport = rd16(p + 2);
+		f->seq = rd32(p + 4);
+		f->ack = rd32(p + 8);
+		f->tflags = p[13];
+	} else if (nh == 17 && end - p >= 8) {
+		f->l4 = 17;
+		f->sport = rd16(p);
+		f->dport = rd16(p + 2);
+	}
+}
+
+static int
+parse_endpoint(const char *s, struct endpoint *e)
+{
+	char buf[128];
+	const char *colon;
+	size_t n;
+	char *endp;
+	unsigned long port;
+
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+		if (rb == NULL || rb[1] != ':')
+			return -1;
+		n = (size_t)(rb - s - 1);
+		colon = rb + 1;
+		if (n >= sizeof(buf))
+			return -1;
+		memcpy(buf, s + 1, n);
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -1;
+		n = (size_t)(colon - s);
+		if (n >= sizeof(buf))
+			return -1;
+		memcpy(buf, s, n);
+	}
+	buf[n] = 0;
+	errno = 0;
+	port = strtoul(colon + 1, &endp, 10);
+	if (errno || *endp || port > 65535)
+		return -1;
+	e->port = (uint16_t)port;
+	memset(e->a, 0, sizeof(e->a));
+	if (inet_pton(AF_INET, buf, e->a) == 1)
+		e->family = 4;
+	else if (inet_pton(AF_INET6, buf, e->a) == 1)
+		e->family = 6;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+is_from(const struct frame *f, const struct endpoint *e)
+{
+	return f->l4 != 0 && f->family == e->family && f->sport == e->port &&
+	    memcmp(f->src, e->a, f->family == 4 ? 4 : 16) == 0;
+}
+
+/* Whether b is the reverse direction of a's 4-tuple. */
+static int
+is_reverse(const struct frame *a, const struct frame *b)
+{
+	int n = a->family == 4 ? 4 : 16;
+	return a->l4 == b->l4 && a->family == b->family &&
+	    a->sport == b->dport && a->dport == b->sport &&
+	    memcmp(a->src, b->dst, n) == 0 && memcmp(a->dst, b->src, n) == 0;
+}
+
+static int
+same_dir(const struct frame *a, const struct frame *b)
+{
+	int n = a->family == 4 ? 4 : 16;
+	return a->l4 == b->l4 && a->family == b->family &&
+	    a->sport == b->sport && a->dport == b->dport &&
+	    memcmp(a->src, b->src, n) == 0 && memcmp(a->dst, b->dst, n) == 0;
+}
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+
+static int
+is_syn(const struct frame *f)
+{
+	return f->l4 == 6 && (f->tflags & (TH_SYN | TH_ACK)) == TH_SYN;
+}
+
+static int
+is_synack(const struct frame *f)
+{
+	return f->l4 == 6 && (f->tflags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
+}
+
+/* Does the file start with the nanosecond pcap magic? */
+static int
+file_is_nsec(const char *path)
+{
+	uint8_t m[4];
+	FILE *fp = fopen(path, "rb");
+	int r = 0;
+	if (fp == NULL)
+		return 0;
+	if (fread(m, 1, 4, fp) == 4)
+		r = (m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0x3c && m[3] == 0x4d) ||
+		    (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1);
+	fclose(fp);
+	return r;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: pcapcut IN OUT [--seed S] [--rate R] [--tcp-only] "
+	    "[--dir A:PORT]...\n"
+	    "               [--side client|server] [--drop-first N] "
+	    "[--drop-list FILE]\n"
+	    "               [--synack-first] [--list-removed FILE]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *in, *out, *droplist = NULL, *listrm = NULL, *side = NULL;
+	uint64_t seed = 1, dropfirst = 0;
+	double rate = 0;
+	int tcponly = 0, synfirst = 0, ndir = 0;
+	struct endpoint dirs[MAXDIR];
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *pi, *po;
+	pcap_dumper_t *pd;
+	struct frame *fr = NULL;
+	size_t nfr = 0, cap = 0, *order;
+	const struct pcap_pkthdr *h;
+	const u_char *data;
+	int dlt, nsec, rc;
+
+	if (argc < 3)
+		usage();
+	in = argv[1];
+	out = argv[2];
+	for (int i = 3; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *e;
+		if (!strcmp(o, "--tcp-only")) {
+			tcponly = 1;
+			continue;
+		}
+		if (!strcmp(o, "--synack-first")) {
+			synfirst = 1;
+			continue;
+		}
+		if (v == NULL)
+			usage();
+		i++;
+		if (!strcmp(o, "--seed")) {
+			seed = strtoull(v, &e, 0);
+			if (*e)
+				usage();
+		} else if (!strcmp(o, "--rate")) {
+			rate = strtod(v, &e);
+			if (*e || rate < 0 || rate > 1)
+				usage();
+		} else if (!strcmp(o, "--dir")) {
+			if (ndir == MAXDIR || parse_endpoint(v, &dirs[ndir]) < 0)
+				die("bad --dir endpoint (A:PORT or [A6]:PORT)");
+			ndir++;
+		} else if (!strcmp(o, "--side")) {
+			if (strcmp(v, "client") && strcmp(v, "server"))
+				usage();
+			side = v;
+		} else if (!strcmp(o, "--drop-first")) {
+			dropfirst = strtoull(v, &e, 10);
+			if (*e)
+				usage();
+		} else if (!strcmp(o, "--drop-list")) {
+			droplist = v;
+		} else if (!strcmp(o, "--list-removed")) {
+			listrm = v;
+		} else {
+			usage();
+		}
+	}
+
+	nsec = file_is_nsec(in);
+	pi = pcap_open_offline_with_tstamp_precision(in,
+	    PCAP_TSTAMP_PRECISION_NANO, err);
+	if (pi == NULL) {
+		fprintf(stderr, "pcapcut: %s\n", err);
+		return 2;
+	}
+	dlt = pcap_datalink(pi);
+	while ((rc = pcap_next_ex(pi, (struct pcap_pkthdr **)&h, &data)) == 1) {
+		if (nfr == cap) {
+			cap = cap ? cap * 2 : 4096;
+			fr = realloc(fr, cap * sizeof(*fr));
+			if (fr == NULL)
+				die("out of memory");
+		}
+		memset(&fr[nfr], 0, sizeof(fr[nfr]));
+		fr[nfr].h = *h;
+		fr[nfr].data = malloc(h->caplen ? h->caplen : 1);
+		if (fr[nfr].data == NULL)
+			die("out of memory");
+		memcpy(fr[nfr].data, data, h->caplen);
+		decode(&fr[nfr], dlt);
+		nfr++;
+	}
+	if (rc == -1) {
+		fprintf(stderr, "pcapcut: %s: %s\n", in, pcap_geterr(pi));
+		return 2;
+	}
+
+	/* removals */
+	{
+		uint64_t st = seed;
+		for (size_t i = 0; i < nfr; i++) {
+			struct frame *f = &fr[i];
+			if (rate > 0 && (!tcponly || f->l4 == 6)) {
+				double u = (double)(splitmix64(&st) >> 11) /
+				    9007199254740992.0;
+				if (u < rate)
+					f->remove = 1;
+			}
+			if (i < dropfirst)
+				f->remove = 1;
+			for (int d = 0; d < ndir; d++)
+				if (is_from(f, &dirs[d]))
+					f->remove = 1;
+		}
+	}
+	if (droplist) {
+		FILE *fp = fopen(droplist, "r");
+		char line[256];
+		if (fp == NULL)
+			die("cannot open --drop-list file");
+		while (fgets(line, sizeof(line), fp)) {
+			char *e;
+			unsigned long long n;
+			if (line[0] == '#' || line[0] == '\n')
+				continue;
+			n = strtoull(line, &e, 10);
+			if (e == line)
+				die("bad line in --drop-list file");
+			if (n >= 1 && n <= nfr)
+				fr[n - 1].remove = 1;
+		}
+		fclose(fp);
+	}
+	if (side) {
+		/* The client of a 4-tuple is the SYN sender (or the receiver
+		 * of a SYN-ACK); mark every TCP packet sent by the chosen
+		 * side of that 4-tuple. */
+		int want_server = !strcmp(side, "server");
+		for (size_t i = 0; i < nfr; i++) {
+			const struct frame *c = &fr[i];
+			int client_is_src;
+			if (is_syn(c))
+				client_is_src = 1;
+			else if (is_synack(c))
+				client_is_src = 0;
+			else
+				continue;
+			for (size_t j = 0; j < nfr; j++) {
+				struct frame *f = &fr[j];
+				int from_src;
+				if (f->l4 != 6)
+					continue;
+				if (same_dir(f, c))
+					from_src = 1;
+				else if (is_reverse(c, f))
+					from_src = 0;
+				else
+					continue;
+				/* f sent by the client? */
+				if ((from_src == client_is_src) != want_server)
+					f->remove = 1;
+			}
+		}
+	}
+
+	order = malloc((nfr ? nfr : 1) * sizeof(*order));
+	if (order == NULL)
+		die("out of memory");
+	for (size_t i = 0; i < nfr; i++)
+		order[i] = i;
+	if (synfirst) {
+		/* For each SYN-ACK (in file order), find the latest earlier
+		 * SYN of its connection and move the SYN-ACK before it. */
+		for (size_t pos = 0; pos < nfr; pos++) {
+			struct frame *sa = &fr[order[pos]];
+			size_t sp = SIZE_MAX;
+			if (!is_synack(sa))
+				continue;
+			for (size_t k = pos; k-- > 0;) {
+				struct frame *s = &fr[order[k]];
+				if (is_syn(s) && is_reverse(s, sa) &&
+				    s->seq + 1 == sa->ack) {
+					sp = k;
+					break;
+				}
+			}
+			if (sp == SIZE_MAX)
+				continue;
+			{
+				size_t idx = order[pos];
+				struct frame *s = &fr[order[sp]];
+				struct timeval tsyn = s->h.ts, tsa = sa->h.ts;
+				int adjacent = pos == sp + 1;
+				memmove(&order[sp + 1], &order[sp],
+				    (pos - sp) * sizeof(*order));
+				order[sp] = idx;
+				sa->h.ts = tsyn;
+				if (adjacent)
+					s->h.ts = tsa;
+			}
+		}
+	}
+
+	po = pcap_open_dead_with_tstamp_precision(dlt, pcap_snapshot(pi),
+	    nsec ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+	if (po == NULL)
+		die("pcap_open_dead failed");
+	pd = pcap_dump_open(po, out);
+	if (pd == NULL) {
+		fprintf(stderr, "pcapcut: %s: %s\n", out, pcap_geterr(po));
+		return 2;
+	}
+	{
+		size_t nout = 0, nrm = 0;
+		FILE *lf = NULL;
+		if (listrm && (lf = fopen(listrm, "w")) == NULL)
+			die("cannot write --list-removed file");
+		for (size_t i = 0; i < nfr; i++) {
+			if (fr[i].remove) {
+				nrm++;
+				if (lf)
+					fprintf(lf, "%zu\n", i + 1);
+			}
+		}
+		for (size_t k = 0; k < nfr; k++) {
+			struct frame *f = &fr[order[k]];
+			struct pcap_pkthdr hh;
+			if (f->remove)
+				continue;
+			hh = f->h;
+			if (!nsec)
+				hh.ts.tv_usec /= 1000;
+			pcap_dump((u_char *)pd, &hh, f->data);
+			nout++;
+		}
+		if (lf && fclose(lf) != 0)
+			die("error writing --list-removed file");
+		if (pcap_dump_flush(pd) != 0)
+			die("error writing output");
+		pcap_dump_close(pd);
+		fprintf(stderr, "pcapcut: %zu frames in, %zu out, %zu removed\n",
+		    nfr, nout, nrm);
+	}
+	pcap_close(po);
+	pcap_close(pi);
+	for (size_t i = 0; i < nfr; i++)
+		free(fr[i].data);
+	free(fr);
+	free(order);
+	return 0;
+}

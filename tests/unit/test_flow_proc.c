@@ -1,0 +1,806 @@
+/*
+ * test_flow_proc.c - the flow engine and TCP inference on hand-made
+ * packet sequences.  Every expected value is worked out from the packets
+ * in the test (byte counts are payload sizes chosen here).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "flow_proc.h"
+#include "testlib.h"
+
+#define MS 1000000ULL
+#define T0 (1700000000ULL * 1000000000ULL)
+
+#define MAXREC 256
+
+struct harness {
+	struct flow_proc fp;
+	struct gf_config cfg;
+	struct gf_record rec[MAXREC];
+	int n;
+	uint64_t sensor_evicted, sensor_ackev, sensor_gapev, sensor_gapbytes;
+	uint64_t sensor_ackbytes;
+};
+
+static void
+sink(void *ctx, const struct gf_record *r)
+{
+	struct harness *h = ctx;
+	if (r->type == GF_RT_SENSOR) {
+		h->sensor_evicted += r->u.sensor.evicted;
+		h->sensor_ackev += r->u.sensor.ackev;
+		h->sensor_gapev += r->u.sensor.gapev;
+		h->sensor_gapbytes += r->u.sensor.gapbytes;
+		h->sensor_ackbytes += r->u.sensor.ackbytes;
+		return;
+	}
+	if (h->n < MAXREC)
+		h->rec[h->n++] = *r;
+}
+
+static void
+h_init(struct harness *h, uint64_t interval)
+{
+	memset(h, 0, sizeof(*h));
+	gf_config_defaults(&h->cfg);
+	h->cfg.status_interval = interval;
+	h->cfg.max_flows = 1024;
+	h->cfg.reorder_window = 3 * MS;
+	h->cfg.handshake_skew = 10 * MS;
+	CHECK(flow_proc_init(&h->fp, &h->cfg, sink, h) == 0);
+}
+
+static void
+h_done(struct harness *h)
+{
+	flow_proc_finish(&h->fp, GF_END_EOF);
+	flow_proc_free(&h->fp);
+	gf_config_free(&h->cfg);
+}
+
+/* A TCP conversation between client C=10.0.0.1:40000 and server
+ * S=10.0.0.2:80 (or IPv6 when v6). */
+struct conv {
+	struct harness *h;
+	int v6;
+	uint16_t cport;
+};
+
+/* window advertised by the next tcp() packets */
+static uint16_t tcp_win = 65535;
+
+static void
+tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
+    uint32_t seq, uint32_t ack, uint32_t len)
+{
+	struct gf_packet p;
+	memset(&p, 0, sizeof(p));
+	p.ts = T0 + t_ms * MS;
+	p.family = c->v6 ? 6 : 4;
+	p.proto = 6;
+	if (c->v6) {
+		p.src[0] = p.dst[0] = 0xfd;
+		p.src[15] = from_client ? 1 : 2;
+		p.dst[15] = from_client ? 2 : 1;
+	} else {
+		p.src[0] = p.dst[0] = 10;
+		p.src[3] = from_client ? 1 : 2;
+		p.dst[3] = from_client ? 2 : 1;
+	}
+	p.sport = from_client ? c->cport : 80;
+	p.dport = from_client ? 80 : c->cport;
+	p.seq = seq;
+	p.ack = ack;
+	p.tcpflags = flags;
+	p.win = tcp_win;
+	p.wscale = 0xff;
+	p.payload = len;
+	p.ip_len = (c->v6 ? 60 : 40) + len;
+	p.wire_len = 14 + p.ip_len;
+	flow_proc_packet(&c->h->fp, GF_DECODE_OK, &p);
+}
+
+#define SYN GF_TH_SYN
+#define ACK GF_TH_ACK
+#define FIN GF_TH_FIN
+#define RST GF_TH_RST
+#define PA (GF_TH_PSH | GF_TH_ACK)
+
+/* Sum of the FLOW records of one flow (by flowid of record k). */
+struct sum {
+	uint64_t spkts, dpkts, sbytes, dbytes, sgap, dgap, sloss, dloss;
+	uint64_t sooo, dooo, slossbytes, sappbytes, dappbytes;
+	uint64_t sgapev, dgapev, sackbytes;
+	uint32_t flgs;
+	int records, finals, end, state, orient;
+	int first_is_client;
+};
+
+static struct sum
+sum_flow(const struct harness *h, uint64_t flowid)
+{
+	struct sum s;
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i < h->n; i++) {
+		const struct gf_flow *f = &h->rec[i].u.flow;
+		if (f->flowid != flowid)
+			continue;
+		s.spkts += f->src.pkts;
+		s.dpkts += f->dst.pkts;
+		s.sbytes += f->src.bytes;
+		s.dbytes += f->dst.bytes;
+		s.sappbytes += f->src.appbytes;
+		s.dappbytes += f->dst.appbytes;
+		s.sgap += f->src.gap;
+		s.dgap += f->dst.gap;
+		s.sgapev += f->src.gapev;
+		s.dgapev += f->dst.gapev;
+		s.sloss += f->src.loss;
+		s.dloss += f->dst.loss;
+		s.slossbytes += f->src.lossbytes;
+		s.sooo += f->src.ooo;
+		s.dooo += f->dst.ooo;
+		s.sackbytes += f->src.ackbytes;
+		s.flgs |= f->flgs;
+		s.records++;
+		if (f->kind == GF_KIND_FINAL) {
+			s.finals++;
+			s.end = f->endreason;
+			s.state = f->state;
+		}
+		s.orient = f->orient;
+		s.first_is_client = f->saddr.a[f->saddr.family == 4 ? 3 : 15] == 1;
+	}
+	return s;
+}
+
+static struct sum
+only_flow(const struct harness *h)
+{
+	CHECK(h->n > 0);
+	return sum_flow(h, h->n > 0 ? h->rec[0].u.flow.flowid : 0);
+}
+
+/* Client ISN 1000, server ISN 5000; handshake at t=0,1,2 ms. */
+static void
+handshake(struct conv *c)
+{
+	tcp(c, 0, 1, SYN, 1000, 0, 0);
+	tcp(c, 1, 0, SYN | ACK, 5000, 1001, 0);
+	tcp(c, 2, 1, ACK, 1001, 5001, 0);
+}
+
+/* Client sends n 1000-byte segments from seq 1001 at t = start + i ms,
+ * skipping index 'skip' (-1 none); the server ACKs everything at the end. */
+static void
+send_data(struct conv *c, uint64_t start, int n, int skip)
+{
+	for (int i = 0; i < n; i++)
+		if (i != skip)
+			tcp(c, start + (uint64_t)i, 1, PA, 1001 + 1000u * i,
+			    5001, 1000);
+	tcp(c, start + (uint64_t)n, 0, ACK, 5001, 1001 + 1000u * n, 0);
+}
+
+static void
+close_flow(struct conv *c, uint64_t t, uint32_t cseq, uint32_t sseq)
+{
+	tcp(c, t, 1, FIN | ACK, cseq, sseq, 0);
+	tcp(c, t + 1, 0, FIN | ACK, sseq, cseq + 1, 0);
+	tcp(c, t + 2, 1, ACK, cseq + 1, sseq + 1, 0);
+}
+
+TEST(clean_transfer)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	send_data(&c, 10, 10, -1);
+	close_flow(&c, 30, 11001, 5001);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.spkts, 2 + 10 + 2);
+	CHECK_U64(s.dpkts, 1 + 1 + 1);
+	CHECK_U64(s.sappbytes, 10000);
+	CHECK_U64(s.sbytes, 14 * 54 + 10000);
+	CHECK_U64(s.sgap + s.dgap + s.sloss + s.dloss + s.sooo, 0);
+	CHECK_U64(s.sackbytes, 10000);
+	CHECK_U64(s.end, GF_END_FIN);
+	CHECK_U64(s.state, GF_ST_CLO);
+	CHECK_U64(s.orient, GF_ORIENT_SYN);
+	CHECK(s.first_is_client);
+	CHECK((s.flgs & GF_F_SIMPLEX) == 0);
+	CHECK_U64(h.sensor_ackbytes, 10000);
+	CHECK_U64(h.sensor_gapbytes, 0);
+}
+
+TEST(acked_hole_is_exact_gap)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	send_data(&c, 10, 10, 4);       /* bytes 5001..6000 never seen */
+	close_flow(&c, 40, 11001, 5001);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 1000);
+	CHECK_U64(s.sgapev, 1);
+	CHECK_U64(s.dgap, 0);
+	CHECK_U64(s.sloss, 0);
+	CHECK(s.flgs & GF_F_SGAP);
+	CHECK((s.flgs & GF_F_SGAP_NOACK) == 0);
+	CHECK_U64(h.sensor_gapbytes, 1000);
+	CHECK_U64(h.sensor_gapev, 1);
+	CHECK_U64(h.sensor_ackbytes, 10000);
+}
+
+TEST(retransmission_does_not_hide_gap)
+{
+	/* segment 2 lost upstream and retransmitted 200 ms later (loss);
+	 * segment 6 never seen but acknowledged (gap): both in one record */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	for (int i = 0; i < 10; i++)
+		if (i != 2 && i != 6)
+			tcp(&c, 10 + i, 1, PA, 1001 + 1000u * i, 5001, 1000);
+	tcp(&c, 30, 0, ACK, 5001, 3001, 0);             /* dup ACKs */
+	tcp(&c, 220, 1, PA, 3001, 5001, 1000);          /* retransmission */
+	tcp(&c, 230, 0, ACK, 5001, 11001, 0);
+	close_flow(&c, 240, 11001, 5001);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sloss, 1);
+	CHECK_U64(s.slossbytes, 1000);
+	CHECK_U64(s.sgap, 1000);
+	CHECK_U64(s.sooo, 0);
+}
+
+TEST(data_seen_twice_is_loss)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 1, PA, 2001, 5001, 1000);
+	tcp(&c, 300, 1, PA, 1001, 5001, 1000);          /* seen twice */
+	tcp(&c, 301, 0, ACK, 5001, 3001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sloss, 1);
+	CHECK_U64(s.slossbytes, 1000);
+	CHECK_U64(s.sgap, 0);
+}
+
+TEST(reordering_is_not_loss_or_gap)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 1, PA, 3001, 5001, 1000);           /* hole 2001..3000 */
+	tcp(&c, 12, 1, PA, 2001, 5001, 1000);           /* 1 ms later */
+	tcp(&c, 13, 0, ACK, 5001, 4001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sooo, 1);
+	CHECK_U64(s.sloss, 0);
+	CHECK_U64(s.sgap, 0);
+	CHECK(s.flgs & GF_F_SOOO);
+}
+
+TEST(gap_counted_once_across_boundary)
+{
+	/* -S 1: hole opens in the first interval, the ACK comes in the
+	 * second; the gap is in the second record only */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 1000 * MS);
+	handshake(&c);
+	tcp(&c, 900, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 901, 1, PA, 3001, 5001, 1000);          /* hole 2001..3000 */
+	tcp(&c, 1500, 0, ACK, 5001, 4001, 0);
+	tcp(&c, 2600, 1, PA, 4001, 5001, 10);
+	tcp(&c, 2601, 0, ACK, 5001, 4011, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.records, 3);
+	CHECK_U64(s.sgap, 1000);
+	CHECK_U64(h.rec[0].u.flow.src.gap, 0);
+	CHECK_U64(h.rec[1].u.flow.src.gap, 1000);
+	CHECK_U64(h.rec[2].u.flow.src.gap, 0);
+	CHECK_U64(h.rec[0].u.flow.kind, GF_KIND_STATUS);
+	CHECK_U64(h.rec[2].u.flow.kind, GF_KIND_FINAL);
+	CHECK_U64(h.rec[2].u.flow.seq, 2);
+}
+
+TEST(ack_before_data_within_skew)
+{
+	/* the server's ACK for 2001..3000 overtakes the data (two feeds):
+	 * the data arrives 2 ms later, within the 10 ms skew: no gap */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 0, ACK, 5001, 3001, 0);
+	tcp(&c, 13, 1, PA, 2001, 5001, 1000);
+	tcp(&c, 30, 0, ACK, 5001, 3001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 0);
+	CHECK_U64(s.sloss, 0);
+	CHECK_U64(s.sooo, 1);
+}
+
+TEST(sequence_wrap)
+{
+	/* client ISN 0xfffff000: data crosses 2^32; the hole
+	 * 0xfffffc01..0x000003e8 (1000 bytes) spans the wrap */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	uint32_t isn = 0xfffff000u, seq = isn + 1;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 1, SYN, isn, 0, 0);
+	tcp(&c, 1, 0, SYN | ACK, 5000, seq, 0);
+	tcp(&c, 2, 1, ACK, seq, 5001, 0);
+	for (int i = 0; i < 6; i++)
+		if (i != 3)
+			tcp(&c, 10 + i, 1, PA, seq + 1000u * i, 5001, 1000);
+	CHECK_U64((uint32_t)(seq + 3000), 0xfffffbb9u);
+	tcp(&c, 20, 0, ACK, 5001, seq + 6000, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 1000);
+	CHECK_U64(s.sloss, 0);
+	CHECK_U64(s.sackbytes, 6000);
+}
+
+TEST(simplex_hole_inferred_without_ack)
+{
+	/* only the client's packets are visible; a hole never fills */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 1, SYN, 1000, 0, 0);
+	tcp(&c, 2, 1, ACK, 1001, 5001, 0);
+	for (int i = 0; i < 8; i++)
+		if (i != 5)
+			tcp(&c, 10 + i, 1, PA, 1001 + 1000u * i, 5001, 1000);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 1000);
+	CHECK_U64(s.dpkts, 0);
+	CHECK(s.flgs & GF_F_SIMPLEX);
+	CHECK(s.flgs & GF_F_SGAP_NOACK);
+	/* no ACK: the sensor-wide estimate is not touched */
+	CHECK_U64(h.sensor_gapbytes, 0);
+}
+
+TEST(simplex_ack_side_only)
+{
+	/* the server's packets are all missing; the client's ACKs show
+	 * 5000 bytes of server data acknowledged and never seen */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 1, SYN, 1000, 0, 0);
+	tcp(&c, 2, 1, ACK, 1001, 5001, 0);
+	tcp(&c, 3, 1, PA, 1001, 5001, 100);
+	tcp(&c, 10, 1, ACK, 1101, 7001, 0);
+	tcp(&c, 11, 1, ACK, 1101, 10001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.dgap, 5000);
+	CHECK_U64(s.dgapev, 2);
+	CHECK_U64(s.sgap, 0);
+	CHECK(s.first_is_client);
+	CHECK(s.flgs & GF_F_SIMPLEX);
+}
+
+TEST(midstream_pickup_no_false_gap)
+{
+	/* the capture starts mid-transfer: server ACKs data the sensor
+	 * never saw because it was sent before capture started */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 0, ACK, 9001, 50001, 0);     /* ACK of pre-capture data */
+	tcp(&c, 1, 1, PA, 51001, 9001, 1000);   /* first data seen */
+	tcp(&c, 2, 1, PA, 52001, 9001, 1000);
+	tcp(&c, 3, 0, ACK, 9001, 53001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 0);
+	CHECK_U64(s.dgap, 0);
+	CHECK(s.flgs & GF_F_MIDSTREAM);
+	/* server port 80 answered first: the port heuristic puts the
+	 * client as src */
+	CHECK(s.first_is_client);
+	CHECK_U64(s.orient, GF_ORIENT_PORT);
+}
+
+TEST(synack_before_syn)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 0, SYN | ACK, 5000, 1001, 0);
+	tcp(&c, 1, 1, SYN, 1000, 0, 0);
+	tcp(&c, 2, 1, ACK, 1001, 5001, 0);
+	send_data(&c, 10, 3, -1);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK(s.first_is_client);
+	CHECK_U64(s.sgap + s.dgap + s.sloss + s.dloss, 0);
+	/* the SYN, seen within the skew tolerance, is the best evidence */
+	CHECK_U64(s.orient, GF_ORIENT_SYN);
+	CHECK(s.flgs & GF_F_SKEW);
+}
+
+TEST(data_before_syn_is_reoriented)
+{
+	/* the server's first data overtook the handshake on another feed:
+	 * the SYN arriving 2 ms later fixes src, flagged k */
+	struct harness h;
+	struct conv c = { &h, 0, 1234 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 0, ACK, 5001, 1001, 0);
+	tcp(&c, 2, 1, SYN, 1000, 0, 0);
+	tcp(&c, 3, 0, SYN | ACK, 5000, 1001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK(s.first_is_client);
+	CHECK_U64(s.orient, GF_ORIENT_SYN);
+	CHECK(s.flgs & GF_F_SKEW);
+	CHECK_U64(s.sgap + s.dgap, 0);
+}
+
+TEST(keepalive_and_zero_window_probe)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 0, ACK, 5001, 2001, 0);
+	tcp(&c, 1000, 1, ACK, 2000, 5001, 0);           /* keep-alive */
+	tcp(&c, 1001, 0, ACK, 5001, 2001, 0);
+	tcp(&c, 2000, 1, ACK, 2000, 5001, 1);           /* keep-alive, 1 byte */
+	tcp(&c, 2001, 0, ACK, 5001, 2001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sloss + s.sgap + s.sooo, 0);
+}
+
+TEST(zero_window_probes)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp_win = 0;                            /* server closes its window */
+	tcp(&c, 11, 0, ACK, 5001, 2001, 0);
+	tcp_win = 65535;
+	tcp(&c, 500, 1, ACK, 2001, 5001, 1);    /* probe: a new byte */
+	tcp(&c, 1500, 1, ACK, 2001, 5001, 1);   /* the same probe again */
+	tcp(&c, 3500, 1, ACK, 2001, 5001, 1);
+	tcp_win = 0;
+	tcp(&c, 3501, 0, ACK, 5001, 2001, 0);   /* still closed */
+	tcp_win = 65535;
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sloss + s.sgap, 0);
+	CHECK(s.flgs & GF_F_DWIN0);
+}
+
+TEST(rst_with_unacked_data_is_not_gap)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 1, PA, 3001, 5001, 1000);   /* hole, never acked */
+	tcp(&c, 12, 0, RST | ACK, 5001, 2001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 0);
+	CHECK_U64(s.end, GF_END_RST);
+}
+
+TEST(lost_fin_is_not_payload)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	send_data(&c, 10, 2, -1);
+	/* client FIN (seq 3001) lost; server ACKs 3002 and closes */
+	tcp(&c, 20, 0, FIN | ACK, 5001, 3002, 0);
+	tcp(&c, 21, 1, ACK, 3002, 5002, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 0);
+	CHECK_U64(s.sackbytes, 2000);
+}
+
+TEST(hole_before_fin_acked_by_fin_ack)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	/* 2001..2500 lost; FIN at 2501 */
+	tcp(&c, 12, 1, FIN | ACK, 2501, 5001, 0);
+	tcp(&c, 13, 0, FIN | ACK, 5001, 2502, 0);
+	tcp(&c, 14, 1, ACK, 2502, 5002, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 500);
+	CHECK_U64(s.end, GF_END_FIN);
+}
+
+TEST(ipv6_gap)
+{
+	struct harness h;
+	struct conv c = { &h, 1, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	send_data(&c, 10, 10, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 1000);
+	CHECK_U64(h.rec[0].u.flow.saddr.family, 6);
+}
+
+TEST(port_reuse)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s1, s2;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	close_flow(&c, 10, 1001, 5001);
+	tcp(&c, 100, 1, SYN, 77000, 0, 0);      /* new connection */
+	tcp(&c, 101, 0, SYN | ACK, 88000, 77001, 0);
+	h_done(&h);
+	CHECK_U64(h.n, 2);
+	s1 = sum_flow(&h, h.rec[0].u.flow.flowid);
+	s2 = sum_flow(&h, h.rec[1].u.flow.flowid);
+	CHECK(h.rec[0].u.flow.flowid != h.rec[1].u.flow.flowid);
+	CHECK_U64(s1.end, GF_END_REUSE);
+	CHECK_U64(s1.spkts, 4);        /* SYN, ACK, FIN, ACK */
+	CHECK_U64(s2.spkts, 1);
+	CHECK_U64(s2.dpkts, 1);
+	CHECK(s2.flgs & GF_F_REUSE);
+	CHECK_U64(s2.end, GF_END_EOF);
+}
+
+static void
+udp(struct harness *h, uint64_t t_ms, int fwd, uint16_t sport, uint32_t len)
+{
+	struct gf_packet p;
+	memset(&p, 0, sizeof(p));
+	p.ts = T0 + t_ms * MS;
+	p.family = 4;
+	p.proto = 17;
+	p.src[0] = p.dst[0] = 10;
+	p.src[3] = fwd ? 1 : 2;
+	p.dst[3] = fwd ? 2 : 1;
+	p.sport = fwd ? sport : 53;
+	p.dport = fwd ? 53 : sport;
+	p.payload = len;
+	p.ip_len = 28 + len;
+	p.wire_len = 14 + p.ip_len;
+	flow_proc_packet(&h->fp, GF_DECODE_OK, &p);
+}
+
+TEST(idle_timeout_before_lookup)
+{
+	/* UDP timeout 30 s: a packet 31 s later starts a new flow; the old
+	 * one ends with reason idle */
+	struct harness h;
+	h_init(&h, 60000 * MS);
+	udp(&h, 0, 1, 3333, 40);
+	udp(&h, 1, 0, 3333, 80);
+	udp(&h, 31001, 1, 3333, 40);
+	h_done(&h);
+	CHECK_U64(h.n, 2);
+	CHECK_U64(h.rec[0].u.flow.endreason, GF_END_IDLE);
+	CHECK_U64(h.rec[0].u.flow.src.pkts, 1);
+	CHECK_U64(h.rec[0].u.flow.dst.pkts, 1);
+	CHECK_U64(h.rec[0].u.flow.state, GF_ST_CON);
+	CHECK_U64(h.rec[1].u.flow.endreason, GF_END_EOF);
+	CHECK_U64(h.rec[1].u.flow.state, GF_ST_INT);
+	CHECK(h.rec[1].u.flow.flgs & GF_F_SIMPLEX);
+}
+
+TEST(status_records_sum_to_flow)
+{
+	/* -S 1 s: packets at 0.5, 1.5, 2.5 s → two status records and a
+	 * final one */
+	struct harness h;
+	h_init(&h, 1000 * MS);
+	udp(&h, 500, 1, 4444, 10);
+	udp(&h, 1500, 0, 4444, 20);
+	udp(&h, 2500, 1, 4444, 30);
+	h_done(&h);
+	CHECK_U64(h.n, 3);
+	CHECK_U64(h.rec[0].u.flow.kind, GF_KIND_STATUS);
+	CHECK_U64(h.rec[0].u.flow.src.appbytes, 10);
+	CHECK_U64(h.rec[1].u.flow.dst.appbytes, 20);
+	CHECK_U64(h.rec[2].u.flow.src.appbytes, 30);
+	CHECK_U64(h.rec[2].u.flow.kind, GF_KIND_FINAL);
+	CHECK_U64(h.rec[1].u.flow.seq, 1);
+	CHECK_U64(h.rec[0].u.flow.fstime, T0 + 500 * MS);
+	CHECK_U64(h.rec[1].u.flow.stime, T0 + 1500 * MS);
+}
+
+TEST(eviction_when_full)
+{
+	struct harness h;
+	memset(&h, 0, sizeof(h));
+	gf_config_defaults(&h.cfg);
+	h.cfg.max_flows = 16;
+	CHECK(flow_proc_init(&h.fp, &h.cfg, sink, &h) == 0);
+	for (int i = 0; i < 17; i++)
+		udp(&h, (uint64_t)i, 1, (uint16_t)(1000 + i), 10);
+	CHECK_U64(h.n, 1);
+	CHECK_U64(h.rec[0].u.flow.endreason, GF_END_EVICTED);
+	CHECK_U64(h.rec[0].u.flow.sport, 1000);        /* the oldest */
+	h_done(&h);
+	CHECK_U64(h.n, 17);
+	CHECK_U64(h.sensor_evicted, 1);
+}
+
+TEST(icmp_error_maps_to_flow)
+{
+	struct harness h;
+	struct gf_packet p;
+	h_init(&h, 5000 * MS);
+	udp(&h, 0, 1, 5555, 10);
+	memset(&p, 0, sizeof(p));
+	p.ts = T0 + 1 * MS;
+	p.family = 4;
+	p.proto = 1;
+	p.src[0] = p.dst[0] = 10;
+	p.src[3] = 2;
+	p.dst[3] = 1;
+	p.icmp_type = 3;
+	p.icmp_code = 3;
+	p.wire_len = 70;
+	p.quoted.family = 4;
+	p.quoted.proto = 17;
+	p.quoted.src[0] = p.quoted.dst[0] = 10;
+	p.quoted.src[3] = 1;
+	p.quoted.dst[3] = 2;
+	p.quoted.sport = 5555;
+	p.quoted.dport = 53;
+	flow_proc_packet(&h.fp, GF_DECODE_OK, &p);
+	h_done(&h);
+	CHECK_U64(h.n, 1);
+	CHECK_U64(h.rec[0].u.flow.icmperr, 1);
+	CHECK_U64(h.rec[0].u.flow.src.pkts, 1);
+	CHECK_U64(h.rec[0].u.flow.dst.pkts, 0);
+	CHECK(h.rec[0].u.flow.flgs & GF_F_ICMPERR);
+}
+
+TEST(later_fragments_join_flow)
+{
+	struct harness h;
+	struct gf_packet p;
+	h_init(&h, 5000 * MS);
+	memset(&p, 0, sizeof(p));
+	p.ts = T0;
+	p.family = 4;
+	p.proto = 17;
+	p.src[0] = p.dst[0] = 10;
+	p.src[3] = 1;
+	p.dst[3] = 2;
+	p.sport = 7000;
+	p.dport = 7001;
+	p.frag = GF_FRAG_FIRST;
+	p.frag_id = 99;
+	p.payload = 1472;
+	p.wire_len = 1514;
+	flow_proc_packet(&h.fp, GF_DECODE_OK, &p);
+	p.ts += MS;
+	p.frag = GF_FRAG_LATER;
+	p.sport = p.dport = 0;
+	p.payload = 528;
+	p.wire_len = 562;
+	flow_proc_packet(&h.fp, GF_DECODE_OK, &p);
+	/* a later fragment of an unknown datagram: orphan flow */
+	p.frag_id = 100;
+	flow_proc_packet(&h.fp, GF_DECODE_OK, &p);
+	h_done(&h);
+	CHECK_U64(h.n, 2);
+	CHECK_U64(h.rec[0].u.flow.src.pkts, 2);
+	CHECK_U64(h.rec[0].u.flow.src.appbytes, 2000);
+	CHECK_U64(h.rec[0].u.flow.frags, 2);
+	CHECK(h.rec[0].u.flow.flgs & GF_F_FRAG);
+	CHECK(h.rec[1].u.flow.flgs & GF_F_FRAG_ORPHAN);
+	CHECK_U64(h.rec[1].u.flow.sport, 0);
+}
+
+TEST(bad_and_nonip_counted)
+{
+	struct harness h;
+	struct gf_packet p;
+	struct gf_record last;
+	h_init(&h, 5000 * MS);
+	memset(&p, 0, sizeof(p));
+	p.ts = T0;
+	p.wire_len = 60;
+	flow_proc_packet(&h.fp, GF_DECODE_NONIP, &p);
+	p.bad = GF_BAD_TRUNC_IP;
+	flow_proc_packet(&h.fp, GF_DECODE_BAD, &p);
+	flow_proc_packet(&h.fp, GF_DECODE_BAD, &p);
+	CHECK_U64(h.fp.st.nonip, 1);
+	CHECK_U64(h.fp.st.bad[GF_BAD_TRUNC_IP], 2);
+	CHECK_U64(h.fp.st.pkts, 3);
+	h_done(&h);
+	CHECK_U64(h.n, 0);
+	(void)last;
+}
+
+int
+main(void)
+{
+	RUN(clean_transfer);
+	RUN(acked_hole_is_exact_gap);
+	RUN(retransmission_does_not_hide_gap);
+	RUN(data_seen_twice_is_loss);
+	RUN(reordering_is_not_loss_or_gap);
+	RUN(gap_counted_once_across_boundary);
+	RUN(ack_before_data_within_skew);
+	RUN(sequence_wrap);
+	RUN(simplex_hole_inferred_without_ack);
+	RUN(simplex_ack_side_only);
+	RUN(midstream_pickup_no_false_gap);
+	RUN(synack_before_syn);
+	RUN(data_before_syn_is_reoriented);
+	RUN(keepalive_and_zero_window_probe);
+	RUN(zero_window_probes);
+	RUN(rst_with_unacked_data_is_not_gap);
+	RUN(lost_fin_is_not_payload);
+	RUN(hole_before_fin_acked_by_fin_ack);
+	RUN(ipv6_gap);
+	RUN(port_reuse);
+	RUN(idle_timeout_before_lookup);
+	RUN(status_records_sum_to_flow);
+	RUN(eviction_when_full);
+	RUN(icmp_error_maps_to_flow);
+	RUN(later_fragments_join_flow);
+	RUN(bad_and_nonip_counted);
+	return test_summary();
+}
