@@ -791,6 +791,23 @@ dec_quoted(struct dctx *d, uint32_t pos, int ver)
 			return;
 		pkt->quoted.sport = gf_be16(d->p + pos);
 		pkt->quoted.dport = gf_be16(d->p + pos + 2);
+	} else if ((proto == 1 && ver == 4) || (proto == 58 && ver == 6)) {
+		/*
+		 * A quoted ICMP packet (an echo that met a TTL limit) gets
+		 * the ports the flow table gives ICMP flows: 0 and the echo
+		 * id for echoes, type and code otherwise.
+		 */
+		if (!have(d, pos, 6))
+			return;
+		h = d->p + pos;
+		if (ver == 4 ? (h[0] == 0 || h[0] == 8) :
+		    (h[0] == 128 || h[0] == 129)) {
+			pkt->quoted.sport = 0;
+			pkt->quoted.dport = gf_be16(h + 4);
+		} else {
+			pkt->quoted.sport = h[0];
+			pkt->quoted.dport = h[1];
+		}
 	}
 	pkt->quoted.proto = proto;
 	pkt->quoted.family = (uint8_t)ver;

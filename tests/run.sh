@@ -14,9 +14,15 @@ trap 'rm -f "$log"' EXIT
 
 run_one() {
 	name=$1; shift
+	start=$(date +%s)
 	out=$("$@" 2>&1); rc=$?
 	printf '%s\n' "$out" | grep -E '^(PASS|FAIL|SKIP) ' >>"$log"
-	printf '%s\n' "$out" | grep -vE '^PASS ' | sed '/^$/d'
+	n=$(printf '%s\n' "$out" | grep -c '^PASS ')
+	echo "$name: $n passed ($(( $(date +%s) - start ))s)"
+	# the details (expected error messages included) only when it failed
+	if [ $rc -ne 0 ] || printf '%s\n' "$out" | grep -q '^FAIL '; then
+		printf '%s\n' "$out" | grep -vE '^PASS ' | sed '/^$/d'
+	fi
 	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL '; then
 		echo "FAIL $name: exited with status $rc" | tee -a "$log"
 	fi

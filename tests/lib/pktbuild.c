@@ -134,17 +134,38 @@ parse_addrs(int family, const char *src, const char *dst, struct addrs *a)
 	return 0;
 }
 
-/* One's complement sum of n bytes as big-endian 16-bit words; only the
- * last piece summed may have odd length. */
+/*
+ * One's complement sum of n bytes as big-endian 16-bit words, added to
+ * acc; only the last piece summed may have odd length.  The sum is taken
+ * 32 bits at a time in host order and swapped once at the end (RFC 1071:
+ * the sum does not depend on byte order), as generators call this over
+ * every payload byte of millions of packets.
+ */
 static uint64_t
 sum_bytes(uint64_t acc, const uint8_t *p, size_t n)
 {
-	size_t i;
+	uint64_t s = 0;
+	uint32_t w;
+	uint16_t h;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		acc += (uint32_t)p[n - 1] << 8;
+	for (; n - i >= 4; i += 4) {
+		memcpy(&w, p + i, 4);
+		s += w;
+	}
+	if (n - i >= 2) {
+		memcpy(&h, p + i, 2);
+		s += h;
+		i += 2;
+	}
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = ((s & 0xff) << 8) | (s >> 8);
+#endif
+	acc += s;
+	if (i < n)
+		acc += (uint32_t)p[i] << 8;
 	return acc;
 }
 
@@ -167,20 +188,32 @@ pseudo_sum(const struct addrs *a, uint8_t proto, uint32_t len)
 	return acc + proto + (len & 0xffff) + (len >> 16);
 }
 
+/* 'a'..'z' repeated, so the pattern is copied in chunks. */
+static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz";
+
 static void
 fill_payload(uint8_t *p, uint32_t n, uint32_t seed, const uint8_t *src)
 {
-	uint32_t i, c;
+	uint32_t c, k;
 
 	if (src != NULL) {
 		memcpy(p, src, n);
 		return;
 	}
 	c = seed % 26;
-	for (i = 0; i < n; i++) {
-		p[i] = (uint8_t)('a' + c);
-		if (++c == 26)
-			c = 0;
+	k = n < 26 - c ? n : 26 - c;
+	memcpy(p, alphabet + c, k);
+	if (n <= k)
+		return;
+	/* Then whole alphabets, then a doubling copy of what is there. */
+	for (; k < n && k < 26 - c + 26; k++)
+		p[k] = (uint8_t)alphabet[(c + k) % 26];
+	while (k < n) {
+		uint32_t m = (k - (26 - c)) / 26 * 26;	/* whole cycles */
+		if (m > n - k)
+			m = n - k;
+		memcpy(p + k, p + (26 - c), m);
+		k += m;
 	}
 }
 

@@ -993,6 +993,25 @@ TEST(icmp_error_quotes)
 	CHECK_U64(pkt.quoted.dport, 443);
 	CHECK(addr_eq(pkt.quoted.dst, "10.9.9.9"));
 
+	/* Time exceeded quoting an echo request (ICMP traceroute): the
+	 * echo flow's key, port 0 and the echo id. */
+	pb_spec_icmp(&q, "10.0.0.2", "10.9.9.9", 8, 0);
+	q.icmp_id = 0x99;
+	q.ttl = 1;
+	pb_spec_icmp(&s, "10.1.1.1", "10.0.0.2", 11, 0);
+	s.quote = &q;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.quoted.family, 4);
+	CHECK_U64(pkt.quoted.proto, 1);
+	CHECK_U64(pkt.quoted.sport, 0);
+	CHECK_U64(pkt.quoted.dport, 0x99);
+	/* ...and quoting an ICMP that is not an echo: type and code. */
+	q.icmp_type = 13;
+	q.icmp_code = 0;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.quoted.sport, 13);
+	CHECK_U64(pkt.quoted.dport, 0);
+
 	/* ICMPv6 unreachable quoting TCP with a HBH header: quote 48 + 8 =
 	 * 56, ICMP 64, IP 104. */
 	pb_spec_tcp(&q, "2001:db8::1", 4444, "2001:db8::2", 80);
@@ -1161,7 +1180,7 @@ TEST(builder_checksums)
 {
 	struct pb_spec s;
 	uint8_t ph[40];
-	size_t l4;
+	size_t l4, i, bad;
 
 	pb_spec_tcp(&s, "10.0.0.1", 1234, "10.0.0.2", 80);
 	s.paylen = 33;		/* odd */
@@ -1178,6 +1197,22 @@ TEST(builder_checksums)
 	/* Payload pattern from the sequence number (0): "abc..." */
 	CHECK_U64(frame[14 + 20 + 24], 'a');
 	CHECK_U64(frame[14 + 20 + 24 + 27], 'b');
+
+	/* Every payload byte is pb_pattern(seq + i). */
+	pb_spec_tcp(&s, "10.0.0.1", 1234, "10.0.0.2", 80);
+	s.seq = 12345;
+	s.paylen = 1001;
+	build(&s);
+	for (i = 0, bad = 0; i < 1001; i++)
+		bad += frame[54 + i] != pb_pattern(12345 + (uint32_t)i);
+	CHECK_U64(bad, 0);
+	CHECK_U64(ones_sum(frame + 14, 20, NULL, 0), 0xffff);
+	memcpy(ph, frame + 26, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = (uint8_t)(1021 >> 8);
+	ph[11] = (uint8_t)1021;
+	CHECK_U64(ones_sum(ph, 12, frame + 34, 1021), 0xffff);
 
 	pb_spec_udp(&s, "2001:db8::1", 1, "2001:db8::2", 2);
 	s.paylen = 7;

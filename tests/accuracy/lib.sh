@@ -1,0 +1,173 @@
+# tests/accuracy/lib.sh - gap accuracy evaluation (sourced by run.sh and
+# tests/e2e/accuracy_quick.sh; POSIX sh).
+#
+# Needs: $ACC_TOOLS (pcapcut, gaptruth, gapsynth), $ACC_GAPFLOW,
+# $ACC_GAPDUMP, $ACC_W (a scratch directory).  $ACC_OTHERS=1 also runs
+# argus/ra and tshark (informational columns).
+#
+# Directions are joined on the DATA SENDER: key "saddr|sport|daddr|dport"
+# with saddr:sport the endpoint that sent the data, so the join does not
+# depend on which side a tool calls the initiator.  Each tool's gaps are
+# summed per key over all its records (status + final, every flow id).
+#
+#   acc_cut ORIG OUT PCAPCUT-ARGS...   make an analyzed capture
+#   acc_case NAME ORIG ANALYZED [zf]   evaluate one case, print a table
+#       row; zf: zero false gap directions required.  Returns 1 when
+#       gapflow misses a target; $ACC_WHY then says which.
+#   acc_header                          print the table header
+
+ACC_OTHERS=${ACC_OTHERS:-0}
+LC_ALL=C
+export LC_ALL
+
+acc_have() { command -v "$1" >/dev/null 2>&1; }
+
+acc_cut() { # orig out args...
+	_o=$1 _a=$2
+	shift 2
+	"$ACC_TOOLS/pcapcut" "$_o" "$_a" "$@" 2>/dev/null
+}
+
+# frames in a capture
+acc_frames() {
+	"$ACC_TOOLS/pcapcut" "$1" /dev/null 2>&1 | sed -n 's/^pcapcut: \([0-9]*\) frames in.*/\1/p'
+}
+
+# gapflow with status interval $2 on $1 -> per-direction sums in $3
+acc_gapflow() {
+	"$ACC_GAPFLOW" -r "$1" -S "$2" -w "$ACC_W/gf.out" 2>"$ACC_W/gf.err" || return 1
+	"$ACC_GAPDUMP" -r "$ACC_W/gf.out" -o csv -L0 \
+	    -s proto,saddr,sport,daddr,dport,sgap,dgap 2>>"$ACC_W/gf.err" |
+	awk -F, '$1 == "tcp" || $1 == "6" {
+		g[$2 "|" $3 "|" $4 "|" $5] += $6
+		g[$4 "|" $5 "|" $2 "|" $3] += $7
+	} END { for (k in g) print k "," g[k] }' | sort >"$3"
+}
+
+acc_truth() { # orig analyzed out
+	"$ACC_TOOLS/gaptruth" "$1" "$2" >"$ACC_W/truth.csv" 2>"$ACC_W/truth.err" || return 1
+	awk -F, '{
+		if ($6 == "s") k = $2 "|" $3 "|" $4 "|" $5
+		else k = $4 "|" $5 "|" $2 "|" $3
+		g[k] += $7
+	} END { for (k in g) print k "," g[k] }' "$ACC_W/truth.csv" | sort >"$3"
+}
+
+acc_argus() { # cap out
+	rm -f "$ACC_W/argus.out"
+	argus -r "$1" -S 5 -w "$ACC_W/argus.out" >/dev/null 2>&1 || return 1
+	ra -r "$ACC_W/argus.out" -n -L -1 -c , \
+	    -s saddr sport daddr dport sgap dgap - tcp 2>/dev/null |
+	awk -F, 'NF >= 6 {
+		g[$1 "|" $2 "|" $3 "|" $4] += $5
+		g[$3 "|" $4 "|" $1 "|" $2] += $6
+	} END { for (k in g) print k "," g[k] }' | sort >"$2"
+}
+
+acc_tshark() { # cap out: directions acknowledged past unseen data
+	tshark -r "$1" -Y tcp.analysis.ack_lost_segment -T fields \
+	    -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst \
+	    -e tcp.dstport -E separator=, 2>/dev/null |
+	awk -F, '{
+		s = $1 != "" ? $1 : $2; d = $4 != "" ? $4 : $5
+		g[d "|" $6 "|" s "|" $3] = 1
+	} END { for (k in g) print k "," g[k] }' | sort >"$2"
+}
+
+# acc_metrics TRUTH TOOL -> "tdirs tbytes P R err errabs fp gbytes fn"
+acc_metrics() {
+	awk -F, 'NR == FNR { t[$1] = $2; next } { g[$1] = $2 }
+	END {
+		for (k in t) u[k] = 1
+		for (k in g) u[k] = 1
+		for (k in u) {
+			tv = (k in t) ? t[k] + 0 : 0; gv = (k in g) ? g[k] + 0 : 0
+			st += tv; sg += gv
+			if (tv > 0) nt++
+			if (tv > 0 && gv > 0) tp++
+			else if (gv > 0) fp++
+			else if (tv > 0) fn++
+		}
+		p = (tp + fp) ? tp / (tp + fp) : 1
+		r = (tp + fn) ? tp / (tp + fn) : 1
+		d = sg - st; if (d < 0) d = -d
+		if (st > 0) e = sprintf("%.6f 0", d / st)
+		else e = sprintf("%d 1", d)
+		printf "%d %d %.3f %.3f %s %d %d %d\n", nt, st, p, r, e, fp, sg, fn
+	}' "$1" "$2"
+}
+
+acc_fmt_err() { # err abs
+	if [ "$2" = 1 ]; then printf '%sB' "$1"; else awk -v e="$1" 'BEGIN { printf "%.2f%%", e * 100 }'; fi
+}
+
+acc_header() {
+	printf '%-22s %5s %9s | %-28s %-5s | %-22s | %-16s\n' "" "truth" "" \
+	    "gapflow" "" "argus" "tshark"
+	printf '%-22s %5s %9s | %5s %5s %7s %5s %5s | %5s %5s %7s %5s | %5s %5s %5s\n' \
+	    case dirs bytes P R err false S-inv P R err false P R false
+}
+
+acc_case() { # name orig analyzed [zf]
+	ACC_WHY=
+	_n=$1 _orig=$2 _an=$3 _zf=${4:-}
+	rm -f "$ACC_W/t" "$ACC_W/g5"
+	if ! acc_truth "$_orig" "$_an" "$ACC_W/t"; then
+		ACC_WHY="$_n: gaptruth failed: $(head -n 3 "$ACC_W/truth.err")"
+		echo "$ACC_WHY"
+		return 1
+	fi
+	if ! acc_gapflow "$_an" 5 "$ACC_W/g5"; then
+		ACC_WHY="$_n: gapflow failed: $(head -n 3 "$ACC_W/gf.err")"
+		echo "$ACC_WHY"
+		return 1
+	fi
+	_sinv=ok
+	for _s in 0.1 60; do
+		acc_gapflow "$_an" "$_s" "$ACC_W/gs" || _sinv=ERR
+		cmp -s "$ACC_W/g5" "$ACC_W/gs" || _sinv=DIFF
+		[ $_sinv = ok ] || cp "$ACC_W/gs" "$ACC_W/g_$_s"
+	done
+	set -- $(acc_metrics "$ACC_W/t" "$ACC_W/g5")
+	_nt=$1 _st=$2 _p=$3 _r=$4 _e=$5 _abs=$6 _fp=$7 _sg=$8 _fn=$9
+	_ar="n/a n/a n/a n/a" _ts="n/a n/a n/a"
+	if [ "$ACC_OTHERS" = 1 ] && acc_have argus && acc_have ra &&
+	    acc_argus "$_an" "$ACC_W/ar"; then
+		set -- $(acc_metrics "$ACC_W/t" "$ACC_W/ar")
+		_ar="$3 $4 $(acc_fmt_err "$5" "$6") $7"
+	fi
+	if [ "$ACC_OTHERS" = 1 ] && acc_have tshark; then
+		acc_tshark "$_an" "$ACC_W/ts"
+		set -- $(acc_metrics "$ACC_W/t" "$ACC_W/ts")
+		_ts="$3 $4 $7"
+	fi
+	set -- $_ar $_ts
+	printf '%-22s %5s %9s | %5s %5s %7s %5s %5s | %5s %5s %7s %5s | %5s %5s %5s\n' \
+	    "$_n" "$_nt" "$_st" "$_p" "$_r" "$(acc_fmt_err "$_e" "$_abs")" \
+	    "$_fp" "$_sinv" "$1" "$2" "$3" "$4" "$5" "$6" "$7"
+	# targets
+	awk -v p="$_p" -v r="$_r" 'BEGIN { exit !(p >= 0.99) }' ||
+	    ACC_WHY="$ACC_WHY precision $_p < 0.99;"
+	awk -v p="$_p" -v r="$_r" 'BEGIN { exit !(r >= 0.99) }' ||
+	    ACC_WHY="$ACC_WHY recall $_r < 0.99 ($_fn missed);"
+	if [ "$_abs" = 1 ]; then
+		[ "$_e" = 0 ] || ACC_WHY="$ACC_WHY $_sg gap bytes where truth is 0;"
+	else
+		awk -v e="$_e" 'BEGIN { exit !(e <= 0.01) }' ||
+		    ACC_WHY="$ACC_WHY byte error $(acc_fmt_err "$_e" 0) > 1% (gapflow $_sg, truth $_st);"
+	fi
+	[ "$_zf" = zf ] && [ "$_fp" != 0 ] &&
+	    ACC_WHY="$ACC_WHY $_fp false gap directions;"
+	[ $_sinv = ok ] || ACC_WHY="$ACC_WHY gaps differ between -S 5, -S 0.1 and -S 60;"
+	if [ -n "$ACC_WHY" ]; then
+		ACC_WHY="$_n:$ACC_WHY"
+		return 1
+	fi
+	return 0
+}
+
+# Per-direction differences of the last case (for diagnosis).
+acc_diff() {
+	join -t, -a1 -a2 -e0 -o 0,1.2,2.2 "$ACC_W/t" "$ACC_W/g5" |
+	    awk -F, '$2 != $3 { print "  " $1 ": truth " $2 ", gapflow " $3 }'
+}
