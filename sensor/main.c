@@ -98,11 +98,24 @@ static const struct option longopts[] = {
 };
 static const char shortopts[] = "+c:r:i:w:S:s:B:pZ:vhV";
 
+/* A list flag (-r, -i) replaces the configuration file's list the first
+ * time it is given, then appends. */
+static void
+add_to_list(struct gf_config *cfg, const char *key, const char *val,
+    const char *opt, int *cleared)
+{
+	char err[512];
+	if (!*cleared && gf_config_set(cfg, key, NULL, err, sizeof(err)) != 0)
+		gf_fatal(GF_EXIT_ERROR, "option %s: %s", opt, err);
+	*cleared = 1;
+	set_or_die(cfg, key, val, opt);
+}
+
 static void
 parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config)
 {
 	char err[512];
-	int ch;
+	int ch, files_cleared = 0, ifaces_cleared = 0;
 
 	/* pass 1: the configuration file, so that flags override it */
 	opterr = 0;
@@ -118,10 +131,12 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config)
 		case 'c':
 			break;
 		case 'r':
-			set_or_die(cfg, "input.files", optarg, "-r");
+			add_to_list(cfg, "input.files", optarg, "-r",
+			    &files_cleared);
 			break;
 		case 'i':
-			set_or_die(cfg, "input.interfaces", optarg, "-i");
+			add_to_list(cfg, "input.interfaces", optarg, "-i",
+			    &ifaces_cleared);
 			break;
 		case 'w':
 			set_or_die(cfg, "output.file", optarg, "-w");
@@ -181,8 +196,9 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config)
 		}
 	}
 	if (optind < argc) {
-		free(cfg->filter);
-		cfg->filter = join_args(argc - optind, argv + optind);
+		char *expr = join_args(argc - optind, argv + optind);
+		set_or_die(cfg, "input.filter", expr, "(capture filter)");
+		free(expr);
 	}
 }
 
@@ -310,8 +326,10 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (capture_open(&r.cap, &cfg) != 0)
+	if (capture_open(&r.cap, &cfg) != 0) {
+		gf_config_free(&cfg);
 		return GF_EXIT_ERROR;
+	}
 	r.out.cfg = &cfg;
 	if (flow_proc_init(&r.fp, &cfg, sink_record, &r.out) != 0)
 		gf_fatal(GF_EXIT_ERROR, "cannot allocate the flow table for "

@@ -102,10 +102,10 @@ acc_fmt_err() { # err abs
 }
 
 acc_header() {
-	printf '%-22s %5s %9s | %-28s %-5s | %-22s | %-16s\n' "" "truth" "" \
-	    "gapflow" "" "argus" "tshark"
-	printf '%-22s %5s %9s | %5s %5s %7s %5s %5s | %5s %5s %7s %5s | %5s %5s %5s\n' \
-	    case dirs bytes P R err false S-inv P R err false P R false
+	printf '%-22s %5s %9s | %-41s | %-25s | %-17s\n' "" "truth" "" \
+	    "gapflow" "argus" "tshark"
+	printf '%-22s %5s %9s | %5s %5s %7s %6s %5s %5s | %5s %5s %7s %5s | %5s %5s %5s\n' \
+	    case dirs bytes P R err diff false S-inv P R err false P R false
 }
 
 acc_case() { # name orig analyzed [zf]
@@ -142,9 +142,9 @@ acc_case() { # name orig analyzed [zf]
 		_ts="$3 $4 $7"
 	fi
 	set -- $_ar $_ts
-	printf '%-22s %5s %9s | %5s %5s %7s %5s %5s | %5s %5s %7s %5s | %5s %5s %5s\n' \
+	printf '%-22s %5s %9s | %5s %5s %7s %6s %5s %5s | %5s %5s %7s %5s | %5s %5s %5s\n' \
 	    "$_n" "$_nt" "$_st" "$_p" "$_r" "$(acc_fmt_err "$_e" "$_abs")" \
-	    "$_fp" "$_sinv" "$1" "$2" "$3" "$4" "$5" "$6" "$7"
+	    "$((_sg - _st))" "$_fp" "$_sinv" "$1" "$2" "$3" "$4" "$5" "$6" "$7"
 	# targets
 	awk -v p="$_p" -v r="$_r" 'BEGIN { exit !(p >= 0.99) }' ||
 	    ACC_WHY="$ACC_WHY precision $_p < 0.99;"

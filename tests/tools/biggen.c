@@ -304,6 +304,10 @@ put(struct gen *g, struct pb_spec *s, struct flow *f, int dry)
 	size_t cap;
 	uint32_t wire;
 
+	if (f->t < g->tend) {		/* cannot happen: times only grow */
+		fprintf(stderr, "biggen: time went backwards\n");
+		abort();
+	}
 	g->npkt++;
 	if (s->proto == PB_TCP)
 		g->ntcp++;
@@ -421,11 +425,9 @@ step_tcp(struct gen *g, struct flow *f, int dry)
 		tcp_spec(&s, f, snd_c,
 		    PB_ACK | (f->burst == 0 || f->left == 0 ? PB_PSH : 0), len);
 		put(g, &s, f, dry);
-		if (f->unacked == 2 || f->burst == 0 || f->left == 0) {
+		if (f->unacked == 2 || f->burst == 0 || f->left == 0)
 			f->state = T_DACK;
-			f->t += tiny(g);
-		} else
-			f->t += tiny(g);
+		f->t += tiny(g);
 		return 1;
 	case T_DACK:
 		tcp_spec(&s, f, !snd_c, PB_ACK, 0);
@@ -494,26 +496,24 @@ step(struct gen *g, struct flow *f, int dry)
 		put(g, &s, f, dry);
 		return 0;
 	case FT_ICMP:
-		if (f->state == I_REQ) {
+		if (f->state == I_REQ)
 			pb_spec_icmp(&s, f->cli, f->srv, f->v6 ? 128 : 8, 0);
-			f->state = I_REP;
-			f->t += 2 * f->d;
-		} else {
+		else
 			pb_spec_icmp(&s, f->srv, f->cli, f->v6 ? 129 : 0, 0);
-			f->state = I_REQ;
-			f->t += 1.0 - 2 * f->d;
-		}
 		s.icmp_id = f->icmp_id;
 		s.icmp_seq = f->icmp_seq;
 		s.paylen = 56;
 		s.payload = pat;
 		put(g, &s, f, dry);
 		if (f->state == I_REQ) {
-			f->icmp_seq++;
-			if (--f->left == 0)
-				return 0;
+			f->state = I_REP;
+			f->t += 2 * f->d;
+			return 1;
 		}
-		return 1;
+		f->state = I_REQ;
+		f->t += 1.0 - 2 * f->d;		/* one ping a second */
+		f->icmp_seq++;
+		return --f->left != 0;
 	case FT_STREAM:
 		if (f->state == S_FWD) {
 			pb_spec_udp(&s, f->cli, f->cport, f->srv, f->sport);
