@@ -110,11 +110,11 @@ hole_insert(struct tcp_holeset *hs, int i, const struct tcp_hole *h)
  */
 static void
 hole_open(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t, uint32_t lo,
-    uint32_t hi, uint64_t now, int acked, int ev)
+    uint32_t hi, const struct gf_packet *p, int acked, int ev)
 {
 	struct tcp_holeset *hs = holeset_get(c, t);
-	struct tcp_hole h = { lo, hi, us32(now), us32(now), (uint8_t)acked,
-	    (uint8_t)ev };
+	struct tcp_hole h = { lo, hi, us32(p->ts), us32(p->ts), (uint8_t)acked,
+	    (uint8_t)ev, !acked && p->family == 4, p->ipid };
 
 	if (hs == NULL && (hs = holeset_alloc(c, t)) == NULL) {
 		c->st.pool_full++;
@@ -157,20 +157,26 @@ gap_commit(struct tcp_ctx *c, struct flow *f, int x, uint32_t bytes,
 	f->flgs |= x == 0 ? GF_F_SGAP : GF_F_DGAP;
 }
 
+/* What the holes a segment fills say about it. */
+struct fill_info {
+	int pending;            /* an ACK already passed it: feed skew */
+	uint32_t oldest;        /* earliest opening time of the holes */
+	int has_ipid;           /* IPv4 id of the packet that opened the */
+	uint16_t ipid;          /* first hole touched */
+};
+
 /*
  * Remove [lo, hi) from the holes of t.  Returns the bytes that were in
- * holes; *pending is set if any of them lay in a hole already
- * acknowledged (data that an ACK overtook: feed skew, not a gap), and
- * *oldest to the earliest opening time among the holes touched.
+ * holes and describes those holes in *fi.
  */
 static uint32_t
 holes_fill(struct tcp_ctx *c, struct tcp_dir *t, uint32_t lo, uint32_t hi,
-    int *pending, uint32_t *oldest)
+    struct fill_info *fi)
 {
 	struct tcp_holeset *hs = holeset_get(c, t);
 	uint32_t filled = 0;
 
-	*pending = 0;
+	memset(fi, 0, sizeof(*fi));
 	if (hs == NULL)
 		return 0;
 	for (int i = 0; i < hs->n; i++) {
@@ -182,11 +188,16 @@ holes_fill(struct tcp_ctx *c, struct tcp_dir *t, uint32_t lo, uint32_t hi,
 			continue;
 		a = SEQ_GT(lo, h->lo) ? lo : h->lo;
 		b = SEQ_LT(hi, h->hi) ? hi : h->hi;
+		if (filled == 0) {
+			fi->oldest = h->t_open;
+			fi->has_ipid = h->has_ipid;
+			fi->ipid = h->ipid;
+		} else if ((int32_t)(fi->oldest - h->t_open) > 0) {
+			fi->oldest = h->t_open;
+		}
 		filled += b - a;
 		if (h->acked)
-			*pending = 1;
-		if (filled == b - a || (int32_t)(*oldest - h->t_open) > 0)
-			*oldest = h->t_open;
+			fi->pending = 1;
 		if (a == h->lo && b == h->hi) {
 			hole_delete(hs, i);
 			i--;
@@ -419,7 +430,7 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 		t->st |= TD_FIN;
 	if (SEQ_GEQ(s, t->high)) {
 		if (SEQ_GT(s, t->high))
-			hole_open(c, f, t, t->high, s, p->ts, 0, 0);
+			hole_open(c, f, t, t->high, s, p, 0, 0);
 		t->high = e;
 		return;
 	}
@@ -430,19 +441,29 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 	}
 	{
 		uint32_t top = SEQ_LT(e, t->high) ? e : t->high;
-		uint32_t oldest = 0;
-		int pending;
-		uint32_t filled = holes_fill(c, t, s, top, &pending, &oldest);
+		struct fill_info fi;
+		uint32_t filled = holes_fill(c, t, s, top, &fi);
 		uint32_t old = top - s;
 		int peer_win0 = f->d[!x].tcp.win == 0 && f->d[!x].seen;
 
 		if (SEQ_GT(e, t->high))
 			t->high = e;
 		if (filled == old && filled > 0) {
-			/* fills a hole: reordering if soon or if an ACK
-			 * overtook it, else a retransmission of data lost
-			 * upstream of the sensor */
-			if (pending || us32(p->ts) - oldest <= c->reorder_us) {
+			/* fills a hole: reordering if an ACK overtook it, or
+			 * if it was sent before the packet that opened the
+			 * hole (IPv4 ids count up per sender), or, without
+			 * ids, if it came soon; else a retransmission of
+			 * data lost upstream of the sensor */
+			int reordered;
+			if (fi.pending)
+				reordered = 1;
+			else if (fi.has_ipid && p->family == 4 &&
+			    (p->ipid != 0 || fi.ipid != 0))
+				reordered = (int16_t)(p->ipid - fi.ipid) < 0;
+			else
+				reordered = us32(p->ts) - fi.oldest <=
+				    c->reorder_us;
+			if (reordered) {
 				d->ooo++;
 				f->flgs |= x == 0 ? GF_F_SOOO : GF_F_DOOO;
 			} else {
@@ -493,7 +514,7 @@ track_ack(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 			/* one sequence number past everything: the FIN */
 			t->st |= TD_FIN_GUESS | TD_FIN;
 		} else {
-			hole_open(c, f, t, t->high, a, p->ts, 1, !revealed);
+			hole_open(c, f, t, t->high, a, p, 1, !revealed);
 		}
 		t->high = a;
 	}

@@ -55,6 +55,8 @@ struct tcp_hole {
 	uint32_t t_ack;         /* when an ACK passed it, if acked */
 	uint8_t acked;
 	uint8_t ev;             /* ACK events that revealed it (saturating) */
+	uint8_t has_ipid;
+	uint16_t ipid;          /* IPv4 id of the packet that opened it */
 };
 
 struct tcp_holeset {

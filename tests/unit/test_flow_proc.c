@@ -70,6 +70,8 @@ struct conv {
 
 /* window advertised by the next tcp() packets */
 static uint16_t tcp_win = 65535;
+/* IPv4 id of the next packet, 0 = ids not used (counted up when set) */
+static uint16_t tcp_ipid;
 
 static void
 tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
@@ -95,6 +97,8 @@ tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
 	p.ack = ack;
 	p.tcpflags = flags;
 	p.win = tcp_win;
+	if (tcp_ipid != 0 && !c->v6)
+		p.ipid = tcp_ipid++;
 	p.wscale = 0xff;
 	p.payload = len;
 	p.ip_len = (c->v6 ? 60 : 40) + len;
@@ -299,6 +303,34 @@ TEST(reordering_is_not_loss_or_gap)
 	CHECK_U64(s.sloss, 0);
 	CHECK_U64(s.sgap, 0);
 	CHECK(s.flgs & GF_F_SOOO);
+}
+
+TEST(ip_id_tells_retransmission_from_reordering)
+{
+	/* IPv4 ids count up per sender: a fill sent after the packet that
+	 * opened the hole is a retransmission even 1 ms later; one sent
+	 * before it is reordering even 200 ms later */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp_ipid = 100;
+	handshake(&c);                                  /* ids 100..102 */
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);           /* 103 */
+	tcp(&c, 11, 1, PA, 3001, 5001, 1000);           /* 104: hole */
+	tcp(&c, 12, 1, PA, 2001, 5001, 1000);           /* 105: resent */
+	tcp_ipid = 200;
+	tcp(&c, 20, 1, PA, 5001, 5001, 1000);           /* hole 4001..5000 */
+	tcp_ipid = 150;
+	tcp(&c, 220, 1, PA, 4001, 5001, 1000);          /* sent earlier */
+	tcp_ipid = 0;
+	tcp(&c, 230, 0, ACK, 5001, 6001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sloss, 1);
+	CHECK_U64(s.slossbytes, 1000);
+	CHECK_U64(s.sooo, 1);
+	CHECK_U64(s.sgap, 0);
 }
 
 TEST(gap_counted_once_across_boundary)
@@ -781,6 +813,7 @@ main(void)
 	RUN(retransmission_does_not_hide_gap);
 	RUN(data_seen_twice_is_loss);
 	RUN(reordering_is_not_loss_or_gap);
+	RUN(ip_id_tells_retransmission_from_reordering);
 	RUN(gap_counted_once_across_boundary);
 	RUN(ack_before_data_within_skew);
 	RUN(sequence_wrap);
