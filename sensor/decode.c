@@ -254,16 +254,29 @@ gf_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire_len,
 
 /*
  * Ethernet II: dst(6) src(6) type(2).  A type <= 1500 is an 802.3
- * length followed by LLC: never IP for us.  trunc is the reason to give
- * if the header is cut: the outer frame's is a link problem, a frame
- * inside ERSPAN or GRE an encapsulation one.
+ * length followed by LLC, which carries IP only as SNAP with a zero OUI
+ * (RFC 1042): DSAP 0xaa SSAP 0xaa control 0x03, OUI 00-00-00, type(2).
+ * trunc is the reason to give if the header is cut: the outer frame's
+ * is a link problem, a frame inside ERSPAN, GRE or a pseudowire an
+ * encapsulation one.
  */
 static enum gf_decode_rc
 dec_ether(struct dctx *d, uint32_t pos, enum gf_bad trunc)
 {
+	static const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+	uint16_t type;
+
 	if (!have(d, pos, 14))
 		return bad(d, trunc);
-	return dec_etype(d, pos + 14, gf_be16(d->p + pos + 12), 0);
+	type = gf_be16(d->p + pos + 12);
+	pos += 14;
+	if (type <= 1500) {
+		if (!have(d, pos, 8) || memcmp(d->p + pos, snap, 6) != 0)
+			return GF_DECODE_NONIP;
+		type = gf_be16(d->p + pos + 6);
+		pos += 8;
+	}
+	return dec_etype(d, pos, type, 0);
 }
 
 /*
@@ -319,9 +332,11 @@ dec_etype(struct dctx *d, uint32_t pos, uint16_t type, int from_gre)
 /*
  * MPLS label stack entries: label(20) TC(3) S(1) TTL(8).  Nothing says
  * what follows the bottom of the stack; like everyone else we guess from
- * the first nibble (4 or 6; anything else, e.g. a pseudowire control
- * word, is not IP to us).  One stack counts as one layer, but a stack
- * longer than GF_MAX_ENCAP_DEPTH labels is not followed.
+ * the first nibble: 4 or 6 is IP, 0 is a pseudowire control word (RFC
+ * 4385, 4 bytes) and we try an Ethernet pseudowire behind it (RFC 4448),
+ * the common kind; a frame whose type we do not know stays NONIP.  One
+ * stack counts as one layer, but a stack longer than GF_MAX_ENCAP_DEPTH
+ * labels is not followed.
  */
 static enum gf_decode_rc
 dec_mpls(struct dctx *d, uint32_t pos)
@@ -347,6 +362,12 @@ dec_mpls(struct dctx *d, uint32_t pos)
 		return dec_ip(d, pos, 4);
 	case 6:
 		return dec_ip(d, pos, 6);
+	case 0:
+		/* Only a whole control word and Ethernet header count as
+		 * a guess worth reporting truncation for. */
+		if (!have(d, pos, 4 + 14))
+			return GF_DECODE_NONIP;
+		return dec_ether(d, pos + 4, GF_BAD_TRUNC_ENCAP);
 	default:
 		return GF_DECODE_NONIP;
 	}
@@ -693,8 +714,12 @@ dec_tcp(struct dctx *d, uint32_t pos, uint32_t l4len)
 		return bad(d, GF_BAD_TRUNC_L4);
 	h = d->p + pos;
 	thl = (uint32_t)(h[12] >> 4) * 4;
-	/* have() above implies l4len >= 20. */
-	if (thl < 20 || thl > l4len)
+	/*
+	 * have() above implies l4len >= 20.  In a first fragment the
+	 * options may go on in the next fragment (a fragmented SYN): not
+	 * malformed, the fragment just holds no payload.
+	 */
+	if (thl < 20 || (thl > l4len && pkt->frag != GF_FRAG_FIRST))
 		return bad(d, GF_BAD_TCP_OFF);
 	pkt->sport = gf_be16(h);
 	pkt->dport = gf_be16(h + 2);
@@ -702,7 +727,7 @@ dec_tcp(struct dctx *d, uint32_t pos, uint32_t l4len)
 	pkt->ack = gf_be32(h + 8);
 	pkt->tcpflags = h[13];
 	pkt->win = gf_be16(h + 14);
-	pkt->payload = l4len - thl;
+	pkt->payload = thl < l4len ? l4len - thl : 0;
 
 	o = pos + 20;
 	oend = pos + thl;

@@ -272,7 +272,12 @@ tcp_commit(struct tcp_ctx *c, struct flow *f, uint64_t now, int final)
 		for (int i = 0; i < hs->n; i++) {
 			struct tcp_hole *h = &hs->h[i];
 			int take = 0, noack = 0;
-			if (h->acked) {
+			if (h->acked && (t->st & TD_BASE_ACK)) {
+				/* acknowledged before this direction showed a
+				 * packet: its base may still move past them */
+				take = final || (uint64_t)(nowus - h->t_ack) *
+				    1000 >= c->simplex_ns;
+			} else if (h->acked) {
 				take = final || nowus - h->t_ack >= c->skew_us;
 			} else if (simplex) {
 				noack = 1;
@@ -329,6 +334,63 @@ tcp_window(const struct flow *f, int dir)
 	if ((t->st & TD_WSCALE_OK) && t->wscale != 0xff && t->wscale <= 14)
 		return (uint32_t)t->win << t->wscale;
 	return t->win;
+}
+
+/* Drop the parts of t's holes below seq (before a direction's base). */
+static void
+holes_trim_below(struct tcp_ctx *c, struct tcp_dir *t, uint32_t seq)
+{
+	struct tcp_holeset *hs = holeset_get(c, t);
+	if (hs == NULL)
+		return;
+	for (int i = 0; i < hs->n; i++) {
+		struct tcp_hole *h = &hs->h[i];
+		if (SEQ_GEQ(h->lo, seq))
+			break;
+		if (SEQ_LEQ(h->hi, seq))
+			hole_delete(hs, i--);
+		else
+			h->lo = seq;
+	}
+	if (hs->n == 0)
+		holeset_release(c, t);
+}
+
+/* The byte presumed a missed FIN was payload after all: a hole. */
+static void
+fin_guess_disprove(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t,
+    const struct gf_packet *p)
+{
+	if (!(t->st & TD_FIN_GUESS))
+		return;
+	hole_open(c, f, t, t->high - 1, t->high, p,
+	    (t->st & TD_GUESS_ACK) != 0, 0);
+	t->st &= (uint8_t)~(TD_FIN_GUESS | TD_GUESS_ACK | TD_FIN);
+}
+
+/*
+ * The sequence space [high, upto) of t exists but was never seen: the peer
+ * acknowledged it (acked), or a later packet of t starts beyond it.  Its
+ * last sequence number may be a FIN the sensor missed, which is not
+ * payload, so that one is presumed the FIN until t shows sequence space
+ * beyond it.
+ */
+static void
+reveal_unseen(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t,
+    uint32_t upto, const struct gf_packet *p, int acked, int ev)
+{
+	fin_guess_disprove(c, f, t, p);
+	if (t->st & TD_FIN) {
+		/* past a FIN the sensor saw: nothing is payload there */
+		hole_open(c, f, t, t->high, upto, p, acked, ev);
+	} else {
+		if (upto - t->high > 1)
+			hole_open(c, f, t, t->high, upto - 1, p, acked, ev);
+		t->st |= TD_FIN_GUESS | TD_FIN;
+		if (acked)
+			t->st |= TD_GUESS_ACK;
+	}
+	t->high = upto;
 }
 
 static uint32_t
@@ -404,8 +466,27 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 		t->high = s;
 		t->acked = s;
 		t->st |= TD_INIT;
+		t->st &= (uint8_t)~(TD_FIN_GUESS | TD_GUESS_ACK | TD_FIN);
 	}
-	t->st &= (uint8_t)~TD_BASE_ACK;
+	if (t->st & TD_BASE_ACK) {
+		/* the provisional base ends: acknowledged space before this
+		 * direction's first packet was sent before capture began */
+		holes_trim_below(c, t, s);
+		if ((t->st & TD_FIN_GUESS) && SEQ_LT(t->high - 1, s))
+			t->st &= (uint8_t)~(TD_FIN_GUESS | TD_GUESS_ACK |
+			    TD_FIN);
+		t->st &= (uint8_t)~TD_BASE_ACK;
+	}
+	if (t->st & TD_FIN_GUESS) {
+		uint32_t guess = t->high - 1;
+		if (fin && s + len == guess)
+			/* the FIN itself, at the presumed place */
+			t->st &= (uint8_t)~(TD_FIN_GUESS | TD_GUESS_ACK);
+		else if ((len > 0 && SEQ_LEQ(s, guess) && SEQ_GT(s + len, guess))
+		    || (SEQ_GEQ(s, t->high) && e != s))
+			/* payload on it, or sequence space beyond it */
+			fin_guess_disprove(c, f, t, p);
+	}
 	if (syn) {
 		if ((t->st & TD_SYN) && s + 1 == t->high && len == 0) {
 			d->loss++;      /* SYN retransmission */
@@ -424,8 +505,13 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 			return;
 		}
 	}
-	if (e == s)
-		return;         /* pure ACK: no sequence space */
+	if (e == s) {
+		/* a pure ACK: no sequence space, but its number shows what
+		 * this direction sent before it */
+		if (SEQ_GT(s, t->high))
+			reveal_unseen(c, f, t, s, p, 0, 0);
+		return;
+	}
 	if (fin)
 		t->st |= TD_FIN;
 	if (SEQ_GEQ(s, t->high)) {
@@ -508,16 +594,8 @@ track_ack(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 	}
 	adv = a - t->acked;
 	revealed = holes_ack(c, t, a, p->ts);
-	if (SEQ_GT(a, t->high)) {
-		uint32_t unseen = a - t->high;
-		if (unseen == 1 && !(t->st & TD_FIN)) {
-			/* one sequence number past everything: the FIN */
-			t->st |= TD_FIN_GUESS | TD_FIN;
-		} else {
-			hole_open(c, f, t, t->high, a, p, 1, !revealed);
-		}
-		t->high = a;
-	}
+	if (SEQ_GT(a, t->high))
+		reveal_unseen(c, f, t, a, p, 1, !revealed);
 	if ((t->st & TD_FIN) && a == t->high && adv > 0)
 		adv--;          /* the FIN's sequence number is not payload */
 	t->acked = a;

@@ -23,16 +23,18 @@
 
 #include "decode.h"
 
-#define TCP_MAX_HOLES 6
+#define TCP_MAX_HOLES 16
 
 /* struct tcp_dir st bits */
 #define TD_INIT      0x01   /* high/acked are valid */
 #define TD_SYN       0x02   /* SYN seen from this direction */
 #define TD_FIN       0x04   /* FIN seen (high includes it) */
 #define TD_BASE_ACK  0x08   /* initialised from the peer's ACK, no packet yet */
-#define TD_FIN_GUESS 0x10   /* an ACK covered one sequence past high: a FIN
-                               the sensor missed, not payload */
+#define TD_FIN_GUESS 0x10   /* high - 1 is presumed a FIN the sensor missed
+                               (not payload) until more sequence space
+                               shows up beyond it */
 #define TD_WSCALE_OK 0x20   /* both SYNs carried window scale */
+#define TD_GUESS_ACK 0x40   /* that presumed FIN was acknowledged */
 
 struct tcp_dir {
 	uint32_t high;

@@ -24,7 +24,8 @@
 # Inputs: as root, real traffic made once by tests/accuracy/make-live.sh in
 # private network namespaces and cached in tests/accuracy/work/
 # (ACC_REGEN=1 makes it again); otherwise the committed captures
-# tests/captures/accuracy-base.pcap and real-loss.pcap.  ACC_KEEP=1 keeps
+# tests/captures/accuracy-base.pcap and real-loss.pcap (ACC_LIVE=0 forces
+# those even as root).  ACC_KEEP=1 keeps
 # every analyzed capture and result in tests/accuracy/work/cases/.
 B=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,7 +47,7 @@ if [ "${ACC_KEEP:-0}" = 1 ]; then C=$WD/cases; rm -rf "$C"; fi
 mkdir -p "$C"
 
 # ------------------------------------------------------------ inputs
-if [ "$(id -u)" = 0 ] && [ -x "$ACC_TOOLS/trafgen" ] && command -v bash >/dev/null 2>&1; then
+if [ "${ACC_LIVE:-1}" = 1 ] && [ "$(id -u)" = 0 ] && [ -x "$ACC_TOOLS/trafgen" ] && command -v bash >/dev/null 2>&1; then
 	if [ "${ACC_REGEN:-0}" = 1 ] || [ ! -s $WD/mix.pcap ] || [ ! -s $WD/loss.pcap ] || [ ! -s $WD/long.pcap ]; then
 		echo "making live captures in $WD (root, private network namespaces)..."
 		bash tests/accuracy/make-live.sh "$ACC_TOOLS/trafgen" $WD mix loss long 2>$ACC_W/live.log ||
@@ -54,7 +55,7 @@ if [ "$(id -u)" = 0 ] && [ -x "$ACC_TOOLS/trafgen" ] && command -v bash >/dev/nu
 	fi
 fi
 BASE=tests/captures/accuracy-base.pcap
-if [ -s $WD/mix.pcap ] && [ -s $WD/loss.pcap ] && [ -s $WD/long.pcap ]; then
+if [ "${ACC_LIVE:-1}" = 1 ] && [ -s $WD/mix.pcap ] && [ -s $WD/loss.pcap ] && [ -s $WD/long.pcap ]; then
 	MIX=$WD/mix.pcap LOSS=$WD/loss.pcap LONG=$WD/long.pcap
 else
 	MIX=$BASE LOSS=tests/captures/real-loss.pcap LONG=$BASE
@@ -104,9 +105,16 @@ cut simplex-server "$MIX" --side server
 run simplex-server "$MIX" "$C/simplex-server.pcap"
 cut simplex-client "$MIX" --side client
 run simplex-client "$MIX" "$C/simplex-client.pcap"
+# ... and 2% of the remaining packets removed too
+cut simplex-server+rm2% "$MIX" --side server --tcp-only --rate 0.02 --seed 3
+run simplex-server+rm2% "$MIX" "$C/simplex-server+rm2%.pcap"
+cut simplex-client+rm2% "$MIX" --side client --tcp-only --rate 0.02 --seed 4
+run simplex-client+rm2% "$MIX" "$C/simplex-client+rm2%.pcap"
 # SYN-ACK before SYN
 cut synack-first "$MIX" --synack-first
 run synack-first "$MIX" "$C/synack-first.pcap" zf
+cut synack-first+rm2% "$MIX" --synack-first --tcp-only --rate 0.02 --seed 4
+run synack-first+rm2% "$MIX" "$C/synack-first+rm2%.pcap"
 # capture starting mid-flow: first 20% of the packets dropped
 nf=$(acc_frames "$MIX")
 cut midflow "$MIX" --drop-first $((nf / 5))

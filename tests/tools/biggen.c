@@ -33,7 +33,8 @@
 
 #include "pktbuild.h"
 
-#define BIGGEN_VERSION	"biggen 1"
+/* Bump whenever the bytes written change: run.sh regenerates on a change. */
+#define BIGGEN_VERSION	"biggen 2"
 
 #define BASE_SEC	1767225600ull	/* 2026-01-01T00:00:00Z */
 #define MSS		1448
@@ -59,9 +60,9 @@ struct flow {
 	uint8_t unacked;	/* TCP: data segments not yet ACKed */
 	uint16_t cport, sport;
 	uint16_t burst;		/* TCP: segments left in this burst */
-	uint16_t small;		/* payload size of a request/query/stream */
-	uint16_t big;		/* DNS response size */
-	uint16_t icmp_id, icmp_seq;
+	uint16_t small;		/* TCP request, stream payload size; DNS name */
+	uint16_t big;		/* DNS answers */
+	uint16_t icmp_id, icmp_seq;	/* ICMP; DNS id; stream counter */
 	uint32_t cseq, sseq;	/* next sequence number of each side */
 	uint32_t left;		/* TCP: data segments to send; ICMP: pairs;
 				 * stream: packets until the next reverse */
@@ -82,6 +83,7 @@ struct gen {
 	double scale;		/* virtual -> real seconds */
 	struct pw *pw;
 	uint8_t *buf;
+	uint8_t dns[512];
 	/* statistics */
 	uint64_t npkt, nbytes, ntcp, nudp, nicmp, nv6;
 	uint64_t ftcp, fdns, ficmp, fstream;
@@ -274,8 +276,9 @@ start_flow(struct gen *g, struct flow *f, double t, int stream)
 		f->state = U_Q;
 		pick_addrs(g, f, 1);
 		f->sport = 53;
-		f->small = (uint16_t)rnd_in(g, 28, 60);
-		f->big = (uint16_t)rnd_in(g, 60, 300);
+		f->icmp_id = (uint16_t)rnd64(g);	/* DNS id */
+		f->small = (uint16_t)rnd(g, 60000);	/* the name */
+		f->big = (uint16_t)rnd_in(g, 1, 8);	/* answers */
 		f->unanswered = rnd(g, 100) < 3;
 		g->fdns++;
 	} else {
@@ -470,6 +473,55 @@ step_tcp(struct gen *g, struct flow *f, int dry)
 	return 0;
 }
 
+/* A DNS query for an A (AAAA over IPv6) record of a name made from the
+ * flow, or its response with f->big answers. */
+static uint32_t
+dns_message(uint8_t *b, const struct flow *f, int response)
+{
+	uint32_t n = 12, qend, i, alen = f->v6 ? 16 : 4;
+	int len;
+
+	b[0] = (uint8_t)(f->icmp_id >> 8);
+	b[1] = (uint8_t)f->icmp_id;
+	b[2] = response ? 0x81 : 0x01;		/* RD (+ QR, RA) */
+	b[3] = response ? 0x80 : 0x00;
+	b[4] = 0;
+	b[5] = 1;				/* one question */
+	b[6] = 0;
+	b[7] = (uint8_t)(response ? f->big : 0);
+	memset(b + 8, 0, 4);
+	len = snprintf((char *)b + n + 1, 32, "h%u", f->small);
+	b[n] = (uint8_t)len;
+	n += 1 + (uint32_t)len;
+	memcpy(b + n, "\7example\3com\0", 13);
+	n += 13;
+	b[n++] = 0;
+	b[n++] = f->v6 ? 28 : 1;		/* A or AAAA */
+	b[n++] = 0;
+	b[n++] = 1;				/* IN */
+	qend = n;
+	if (!response)
+		return n;
+	for (i = 0; i < f->big; i++) {
+		b[n++] = 0xc0;			/* the name at offset 12 */
+		b[n++] = 12;
+		memcpy(b + n, b + qend - 4, 4);	/* type, class */
+		n += 4;
+		b[n++] = 0;			/* TTL 300 */
+		b[n++] = 0;
+		b[n++] = 1;
+		b[n++] = 44;
+		b[n++] = 0;
+		b[n++] = (uint8_t)alen;
+		memset(b + n, 0, alen);
+		b[n] = f->v6 ? 0x20 : 192;
+		b[n + alen - 1] = (uint8_t)(i + 1);
+		b[n + alen - 2] = (uint8_t)f->small;
+		n += alen;
+	}
+	return n;
+}
+
 static int
 step(struct gen *g, struct flow *f, int dry)
 {
@@ -481,8 +533,8 @@ step(struct gen *g, struct flow *f, int dry)
 	case FT_DNS:
 		if (f->state == U_Q) {
 			pb_spec_udp(&s, f->cli, f->cport, f->srv, f->sport);
-			s.paylen = f->small;
-			s.payload = pat;
+			s.paylen = dns_message(g->dns, f, 0);
+			s.payload = g->dns;
 			put(g, &s, f, dry);
 			if (f->unanswered)
 				return 0;
@@ -491,8 +543,8 @@ step(struct gen *g, struct flow *f, int dry)
 			return 1;
 		}
 		pb_spec_udp(&s, f->srv, f->sport, f->cli, f->cport);
-		s.paylen = f->big;
-		s.payload = pat + 7;
+		s.paylen = dns_message(g->dns, f, 1);
+		s.payload = g->dns;
 		put(g, &s, f, dry);
 		return 0;
 	case FT_ICMP:

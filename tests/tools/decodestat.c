@@ -61,8 +61,23 @@ print_packet(unsigned long n, int rc, const struct gf_packet *p)
 	inet_ntop(af, p->src, s, sizeof(s));
 	inet_ntop(af, p->dst, d, sizeof(d));
 	printf("%lu ok encaps 0x%x vlan %u %s:%u > %s:%u proto %u iplen %u "
-	    "payload %u frag %u\n", n, p->encaps, p->vlan, s, p->sport, d,
+	    "payload %u frag %u", n, p->encaps, p->vlan, s, p->sport, d,
 	    p->dport, p->proto, p->ip_len, p->payload, p->frag);
+	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
+		printf(" seq %u ack %u flags 0x%02x win %u mss %u ws %u "
+		    "sackok %u", p->seq, p->ack, p->tcpflags, p->win, p->mss,
+		    p->wscale, p->sackok);
+	if (p->proto == 1 || p->proto == 58)
+		printf(" icmp %u/%u id %u", p->icmp_type, p->icmp_code,
+		    p->icmp_id);
+	if (p->quoted.family != 0) {
+		af = p->quoted.family == 6 ? AF_INET6 : AF_INET;
+		inet_ntop(af, p->quoted.src, s, sizeof(s));
+		inet_ntop(af, p->quoted.dst, d, sizeof(d));
+		printf(" quoted %u %s:%u > %s:%u", p->quoted.proto, s,
+		    p->quoted.sport, d, p->quoted.dport);
+	}
+	printf("\n");
 }
 
 int
@@ -74,7 +89,7 @@ main(int argc, char **argv)
 	struct gf_packet pkt;
 	const u_char *data;
 	pcap_t *pc;
-	int ch, verbose = 0, i, rc, dlt;
+	int ch, verbose = 0, i, rc, nr, dlt;
 
 	while ((ch = getopt(argc, argv, "v")) != -1) {
 		switch (ch) {
@@ -100,7 +115,7 @@ main(int argc, char **argv)
 		if (!gf_decode_linktype_supported(dlt))
 			printf("%s: link type %d unsupported\n", argv[i], dlt);
 		memset(&c, 0, sizeof(c));
-		while (pcap_next_ex(pc, &h, &data) == 1) {
+		while ((nr = pcap_next_ex(pc, &h, &data)) == 1) {
 			c.pkts++;
 			rc = gf_decode(dlt, data, h->caplen, h->len, &pkt);
 			if (rc == GF_DECODE_OK && pkt.family == 4)
@@ -114,6 +129,9 @@ main(int argc, char **argv)
 			if (verbose)
 				print_packet(c.pkts, rc, &pkt);
 		}
+		if (nr == PCAP_ERROR)
+			printf("%s: stopped after %lu packets: %s\n", argv[i],
+			    c.pkts, pcap_geterr(pc));
 		pcap_close(pc);
 		print_counts(argv[i], &c);
 		total.pkts += c.pkts;

@@ -826,5 +826,19 @@ main(int argc, char **argv)
 			    c->s[x].retrans, simplex);
 		}
 	}
-	return 0;
+	free(idx);
+	free(orig.p);
+	free(an.p);
+	for (size_t i = 0; i < nconn; i++) {
+		for (int x = 0; x < 2; x++) {
+			free(conns[i].s[x].ck);
+			free(conns[i].s[x].payload.v);
+			free(conns[i].s[x].present.v);
+		}
+	}
+	free(conns);
+	for (size_t i = 0; i < tabsz; i++)
+		free(tab[i].conns);
+	free(tab);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
 }

@@ -330,10 +330,73 @@ TEST(mpls)
 	CHECK_U64(pkt.family, 6);
 	CHECK_U64(pkt.ip_len, 60);
 
-	/* After the bottom label a nibble that is neither 4 nor 6 (a
-	 * pseudowire control word): not IP.  Labels end at 14 + 4. */
-	frame[18] = 0x00;
+	/* After the bottom label a nibble that is neither 4, 6 nor 0 (here
+	 * 1, an associated channel): not IP.  Labels end at 14 + 4. */
+	frame[18] = 0x10;
 	CHECK_U64(redecode(1), GF_DECODE_NONIP);
+}
+
+TEST(mpls_pseudowire_ethernet)
+{
+	struct pb_spec s;
+	uint32_t wire;
+	size_t n;
+
+	/* Ethernet 14, one label 4, control word 4, then a whole Ethernet
+	 * frame (14 + tag 4 + IP 40 = 58): 80 bytes. */
+	pb_spec_tcp(&s, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.nvlan = 1;
+	s.vlan[0] = 77;
+	n = pb_build(&s, frame + 22, sizeof(frame) - 22, &wire);
+	CHECK_U64(n, 58);
+	memset(frame, 0, 22);
+	gf_put_be16(frame + 12, 0x8847);
+	gf_put_be32(frame + 14, 100u << 12 | 0x100 | 64);
+	n += 22;
+	CHECK_U64(gf_decode(1, frame, (uint32_t)n, (uint32_t)n, &pkt),
+	    GF_DECODE_OK);
+	CHECK_U64(pkt.encaps, GF_E_ETHER | GF_E_MPLS | GF_E_VLAN);
+	CHECK_U64(pkt.vlan, 77);
+	CHECK_U64(pkt.ip_len, 40);
+	CHECK_U64(pkt.dport, 2);
+	/* Less than a control word and an Ethernet header (18 + 4 + 14 =
+	 * 36 bytes): no guess. */
+	CHECK_U64(gf_decode(1, frame, 35, (uint32_t)n, &pkt),
+	    GF_DECODE_NONIP);
+	/* With them, the guessed frame's tag (36..39) cut is truncation. */
+	CHECK(bad_is(gf_decode(1, frame, 39, (uint32_t)n, &pkt),
+	    GF_BAD_TRUNC_ENCAP));
+	/* A guessed frame of unknown type: not IP. */
+	gf_put_be16(frame + 22 + 12, 0x1234);
+	CHECK_U64(gf_decode(1, frame, (uint32_t)n, (uint32_t)n, &pkt),
+	    GF_DECODE_NONIP);
+}
+
+TEST(llc_snap)
+{
+	struct pb_spec s;
+	uint32_t wire;
+	size_t n;
+
+	/* 802.3: MACs 12, length 2, SNAP aa aa 03 00 00 00 08 00, then a
+	 * 40-byte IPv4 packet: 62 bytes. */
+	pb_spec_tcp(&s, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.link = PB_LINK_RAW;
+	n = pb_build(&s, frame + 22, sizeof(frame) - 22, &wire);
+	CHECK_U64(n, 40);
+	memset(frame, 0, 12);
+	gf_put_be16(frame + 12, 48);
+	memcpy(frame + 14, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+	CHECK_U64(gf_decode(1, frame, 62, 62, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.encaps, GF_E_ETHER);
+	CHECK_U64(pkt.ip_len, 40);
+	CHECK_U64(pkt.sport, 1);
+	CHECK_U64(gf_decode(1, frame, 21, 62, &pkt), GF_DECODE_NONIP);
+	frame[19] = 0x0c;	/* Cisco OUI: not RFC 1042 */
+	CHECK_U64(gf_decode(1, frame, 62, 62, &pkt), GF_DECODE_NONIP);
+	frame[19] = 0;
+	frame[14] = frame[15] = 0x42;	/* STP's LLC */
+	CHECK_U64(gf_decode(1, frame, 62, 62, &pkt), GF_DECODE_NONIP);
 }
 
 static void
@@ -699,6 +762,29 @@ TEST(ipv4_fragments)
 	CHECK_U64(run_spec(&s), GF_DECODE_OK);
 	CHECK_U64(pkt.frag, GF_FRAG_FIRST);
 	CHECK_U64(pkt.payload, 100);
+
+	/* A fragmented SYN whose options go on in the next fragment:
+	 * TCP header 32 (MSS, SACKOK, NOP+WS, pad), first fragment holds
+	 * 24 of it.  Fine: MSS is inside, SACKOK is not, no payload. */
+	syn_spec(&s);
+	s.ipid = 7;
+	s.frag_len = 24;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.frag, GF_FRAG_FIRST);
+	CHECK_U64(pkt.ip_len, 44);
+	CHECK_U64(pkt.payload, 0);
+	CHECK_U64(pkt.sport, 1234);
+	CHECK_U64(pkt.tcpflags, GF_TH_SYN);
+	CHECK_U64(pkt.seq, 1000);
+	CHECK_U64(pkt.mss, 1460);
+	CHECK_U64(pkt.sackok, 0);
+	s.frag_off = 24;	/* the other 8 bytes */
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.frag, GF_FRAG_LATER);
+	CHECK_U64(pkt.payload, 8);
+	s.frag_off = 0;
+	s.frag_len = 16;	/* not even the fixed header */
+	CHECK(bad_is(run_spec(&s), GF_BAD_TRUNC_L4));
 
 	/* A fragmented GRE packet: the tunnel is the flow. */
 	gre_spec(&s);
@@ -1424,6 +1510,8 @@ main(void)
 	RUN(udp_ipv6);
 	RUN(vlan_and_qinq);
 	RUN(mpls);
+	RUN(mpls_pseudowire_ethernet);
+	RUN(llc_snap);
 	RUN(gre);
 	RUN(gre_teb_and_erspan_type1);
 	RUN(erspan2);

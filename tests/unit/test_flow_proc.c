@@ -428,7 +428,8 @@ TEST(simplex_hole_inferred_without_ack)
 TEST(simplex_ack_side_only)
 {
 	/* the server's packets are all missing; the client's ACKs show
-	 * 5000 bytes of server data acknowledged and never seen */
+	 * 5000 bytes of server data and the server's FIN (10001)
+	 * acknowledged and never seen: the FIN is not payload */
 	struct harness h;
 	struct conv c = { &h, 0, 40000 };
 	struct sum s;
@@ -437,7 +438,7 @@ TEST(simplex_ack_side_only)
 	tcp(&c, 2, 1, ACK, 1001, 5001, 0);
 	tcp(&c, 3, 1, PA, 1001, 5001, 100);
 	tcp(&c, 10, 1, ACK, 1101, 7001, 0);
-	tcp(&c, 11, 1, ACK, 1101, 10001, 0);
+	tcp(&c, 11, 1, FIN | ACK, 1101, 10002, 0);
 	h_done(&h);
 	s = only_flow(&h);
 	CHECK_U64(s.dgap, 5000);
@@ -598,6 +599,79 @@ TEST(hole_before_fin_acked_by_fin_ack)
 	s = only_flow(&h);
 	CHECK_U64(s.sgap, 500);
 	CHECK_U64(s.end, GF_END_FIN);
+}
+
+TEST(unseen_data_and_fin_acked_together)
+{
+	/* the last segment (500 bytes + FIN) never seen, acknowledged
+	 * together: 500 bytes of gap, not 501 */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 0, ACK, 5001, 2001, 0);
+	tcp(&c, 12, 0, FIN | ACK, 5001, 2502, 0);       /* data+FIN acked */
+	tcp(&c, 13, 1, ACK, 2502, 5002, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 500);
+}
+
+TEST(presumed_fin_was_data)
+{
+	/* an ACK passes unseen bytes; the last one is presumed a FIN until
+	 * data follows it, then it counts: 2000 bytes in all */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	tcp(&c, 10, 0, ACK, 5001, 3001, 0);             /* 1001..3000 unseen */
+	tcp(&c, 40, 1, PA, 3001, 5001, 1000);
+	tcp(&c, 41, 0, ACK, 5001, 4001, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 2000);
+	CHECK_U64(s.sloss, 0);
+}
+
+TEST(simplex_pure_ack_reveals_unseen_data)
+{
+	/* only the server is visible; its last 825-byte segment with FIN is
+	 * missing, its final pure ACK (seq = FIN + 1) shows it existed */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 1, 0, SYN | ACK, 5000, 1001, 0);
+	tcp(&c, 10, 0, PA, 5001, 1001, 1000);
+	tcp(&c, 20, 0, ACK, 6827, 1002, 0);     /* 6001..6825 + FIN 6826 */
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.dgap, 825);
+	CHECK(s.flgs & GF_F_DGAP_NOACK);
+}
+
+TEST(midstream_acks_before_first_packet)
+{
+	/* capture starts mid-flow: the server's ACKs for client data sent
+	 * before the capture arrive before the client's first packet, at
+	 * the sequence they acknowledge: no gap */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 0, ACK, 9001, 50001, 0);
+	tcp(&c, 1, 0, ACK, 9001, 52001, 0);
+	tcp(&c, 2, 0, ACK, 9001, 54345, 0);
+	tcp(&c, 80, 1, PA, 54345, 9001, 1000);  /* first client packet */
+	tcp(&c, 81, 0, ACK, 9001, 55345, 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 0);
+	CHECK_U64(s.dgap, 0);
 }
 
 TEST(ipv6_gap)
@@ -827,6 +901,10 @@ main(void)
 	RUN(rst_with_unacked_data_is_not_gap);
 	RUN(lost_fin_is_not_payload);
 	RUN(hole_before_fin_acked_by_fin_ack);
+	RUN(unseen_data_and_fin_acked_together);
+	RUN(presumed_fin_was_data);
+	RUN(simplex_pure_ack_reveals_unseen_data);
+	RUN(midstream_acks_before_first_packet);
 	RUN(ipv6_gap);
 	RUN(port_reuse);
 	RUN(idle_timeout_before_lookup);

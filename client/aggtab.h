@@ -1,0 +1,66 @@
+/*
+ * aggtab.h - the table of aggregates behind gapdump -m: fixed-length
+ * byte keys to records, each entry on an ordered list ("group").
+ *
+ * Promise: lookups hash the key with SipHash under a per-process random
+ * key, so records cannot be crafted to collide, and probe an open-
+ * addressing slot array (linear probing, power-of-two size, doubled at
+ * half load, backward-shift deletion, so no tombstones pile up).
+ * Entries live in fixed chunks that never move: a pointer to an entry
+ * stays valid until the entry is removed.  Removed entries are reused, so
+ * memory follows the number of live aggregates, not of records.  Every
+ * entry sits on the doubly linked list of the group the caller gives when
+ * it is created, in creation order; groups are how time bins (and the
+ * single group of a run without bins) are emitted in order.
+ */
+#ifndef GF_AGGTAB_H
+#define GF_AGGTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define AGG_NONE UINT32_MAX
+
+struct agg_entry {
+	uint32_t self;          /* this entry's index */
+	uint32_t prev, next;    /* group list; AGG_NONE at the ends */
+	uint64_t hash;
+	struct gf_record rec;
+	unsigned char key[];    /* the table's keylen bytes */
+};
+
+struct agg_group {
+	uint32_t head, tail;
+	uint64_t count;
+};
+
+struct aggtab;
+
+/* A table for keys of keylen bytes (1..AGGTAB_MAX_KEY). */
+#define AGGTAB_MAX_KEY 1024
+struct aggtab *aggtab_new(size_t keylen);
+void aggtab_free(struct aggtab *t);
+
+void agg_group_init(struct agg_group *g);
+
+/*
+ * The entry for key, created (record zeroed, appended to g) if absent;
+ * *created says which.  Exits with a message if memory runs out.
+ */
+struct agg_entry *aggtab_get(struct aggtab *t, const void *key,
+    struct agg_group *g, int *created);
+
+/* Unlink e from its group g and free it for reuse. */
+void aggtab_remove(struct aggtab *t, struct agg_entry *e,
+    struct agg_group *g);
+
+/* Entry by index (for walking a group). */
+struct agg_entry *aggtab_at(const struct aggtab *t, uint32_t idx);
+
+/* Live entries now, and the most there ever were. */
+size_t aggtab_count(const struct aggtab *t);
+size_t aggtab_peak(const struct aggtab *t);
+
+#endif /* GF_AGGTAB_H */
