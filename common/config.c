@@ -1227,7 +1227,7 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->promisc = 1;
 	cfg->buffer_size = 64 * MI;
 	cfg->merge_skew = 10 * MS;
-	cfg->compression = 6;
+	cfg->compression = 1;
 	cfg->rotate_interval = 0;
 	cfg->rotate_size = 0;
 	cfg->status_interval = 5 * SEC;

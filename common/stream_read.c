@@ -33,6 +33,8 @@ struct gf_reader {
 	size_t rawlen, rawpos;
 	uint32_t rawleft;               /* records the block header promised */
 	uint64_t blockoff;              /* offset of the current block */
+	int have_z;                     /* z holds an inflate stream */
+	z_stream z;
 	uint64_t errors, skipped;
 };
 
@@ -233,6 +235,32 @@ resync(struct gf_reader *rd)
 	}
 }
 
+/*
+ * Inflate one block's payload into raw with a stream kept across blocks
+ * (inflateReset keeps its memory).  Returns the decompressed length, or
+ * SIZE_MAX if the data is not one complete zlib stream that fits.
+ */
+static size_t
+inflate_block(struct gf_reader *rd, const uint8_t *in, size_t len)
+{
+	z_stream *z = &rd->z;
+	if (!rd->have_z) {
+		memset(z, 0, sizeof(*z));
+		if (inflateInit(z) != Z_OK)
+			return SIZE_MAX;
+		rd->have_z = 1;
+	} else if (inflateReset(z) != Z_OK) {
+		return SIZE_MAX;
+	}
+	z->next_in = (Bytef *)(uintptr_t)in;
+	z->avail_in = (uInt)len;
+	z->next_out = rd->raw;
+	z->avail_out = GF_BLOCK_MAX_RAW;
+	if (inflate(z, Z_FINISH) != Z_STREAM_END || z->avail_in != 0)
+		return SIZE_MAX;
+	return GF_BLOCK_MAX_RAW - z->avail_out;
+}
+
 /* Load the next block into raw.  1 ok, 0 end, -1 damaged (reported). */
 static int
 load_block(struct gf_reader *rd)
@@ -297,9 +325,7 @@ load_block(struct gf_reader *rd)
 		}
 	}
 	if (flags & GF_BLOCK_ZLIB) {
-		uLongf out = GF_BLOCK_MAX_RAW;
-		int zrc = uncompress(rd->raw, &out, b + GF_BLOCK_HDR_LEN, stored);
-		if (zrc != Z_OK || out != rawlen) {
+		if (inflate_block(rd, b + GF_BLOCK_HDR_LEN, stored) != rawlen) {
 			gf_err("%s: block at offset %llu does not decompress to "
 			    "its %u bytes", rd->name,
 			    (unsigned long long)rd->offset, rawlen);
@@ -393,6 +419,8 @@ gf_reader_close(struct gf_reader *rd)
 {
 	if (rd == NULL)
 		return;
+	if (rd->have_z)
+		inflateEnd(&rd->z);
 	if (rd->gz != NULL)
 		gzclose(rd->gz);
 	else if (rd->fd >= 0)

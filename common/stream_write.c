@@ -20,6 +20,8 @@
 struct gf_writer {
 	int fd;
 	int level;
+	int have_z;                     /* z holds a deflate stream */
+	z_stream z;
 	int failed;                     /* a write failed at least once */
 	char *name;
 	uint8_t *raw;                   /* pending records */
@@ -63,17 +65,39 @@ write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-size_t
-gf_block_encode(const uint8_t *raw, size_t rawlen, uint32_t nrec, int level,
+/*
+ * Deflate raw into payload with a stream kept across blocks: deflateReset
+ * keeps the compressor's memory, where compress2() would set it up and
+ * hand it back for every block.  Returns the stored length, or 0 if the
+ * block does not shrink (it is then stored as it is).
+ */
+static size_t
+deflate_block(z_stream *z, const uint8_t *raw, size_t rawlen,
+    uint8_t *payload)
+{
+	size_t stored;
+	if (deflateReset(z) != Z_OK)
+		return 0;
+	z->next_in = (Bytef *)(uintptr_t)raw;
+	z->avail_in = (uInt)rawlen;
+	z->next_out = payload;
+	z->avail_out = (uInt)GF_BLOCK_MAX_STORED;
+	if (deflate(z, Z_FINISH) != Z_STREAM_END)
+		return 0;
+	stored = GF_BLOCK_MAX_STORED - z->avail_out;
+	return stored < rawlen ? stored : 0;
+}
+
+static size_t
+block_encode(z_stream *z, const uint8_t *raw, size_t rawlen, uint32_t nrec,
     uint8_t *out)
 {
 	uint8_t *payload = out + GF_BLOCK_HDR_LEN;
-	uLongf stored = GF_BLOCK_MAX_STORED;
+	size_t stored = z != NULL ? deflate_block(z, raw, rawlen, payload) : 0;
 	uint16_t flags = 0;
 	uLong crc;
 
-	if (level >= 0 && compress2(payload, &stored, raw, rawlen, level) == Z_OK
-	    && stored < rawlen) {
+	if (stored > 0) {
 		flags = GF_BLOCK_ZLIB;
 	} else {
 		memcpy(payload, raw, rawlen);
@@ -89,6 +113,27 @@ gf_block_encode(const uint8_t *raw, size_t rawlen, uint32_t nrec, int level,
 	crc = crc32(crc, payload, (uInt)stored);
 	gf_put_le32(out + 20, (uint32_t)crc);
 	return GF_BLOCK_HDR_LEN + stored;
+}
+
+/* level < 0: no compressor (blocks are stored).  0 on success. */
+static int
+deflater_init(z_stream *z, int level)
+{
+	memset(z, 0, sizeof(*z));
+	return deflateInit(z, level) == Z_OK ? 0 : -1;
+}
+
+size_t
+gf_block_encode(const uint8_t *raw, size_t rawlen, uint32_t nrec, int level,
+    uint8_t *out)
+{
+	z_stream z;
+	size_t len;
+	if (level < 0 || deflater_init(&z, level) != 0)
+		return block_encode(NULL, raw, rawlen, nrec, out);
+	len = block_encode(&z, raw, rawlen, nrec, out);
+	deflateEnd(&z);
+	return len;
 }
 
 struct gf_writer *
@@ -108,6 +153,7 @@ gf_writer_open_fd(int fd, const char *name, const struct gf_stream_info *info,
 	w = gf_xcalloc(1, sizeof(*w));
 	w->fd = fd;
 	w->level = level;
+	w->have_z = level >= 0 && deflater_init(&w->z, level) == 0;
 	w->name = gf_xstrdup(name);
 	w->raw = gf_xmalloc(GF_BLOCK_MAX_RAW);
 	w->out = gf_xmalloc(GF_BLOCK_HDR_LEN + GF_BLOCK_MAX_STORED);
@@ -136,7 +182,8 @@ gf_writer_flush(struct gf_writer *w)
 	size_t len;
 	if (w->nrec == 0)
 		return 0;
-	len = gf_block_encode(w->raw, w->rawlen, w->nrec, w->level, w->out);
+	len = block_encode(w->have_z ? &w->z : NULL, w->raw, w->rawlen,
+	    w->nrec, w->out);
 	if (write_all(w->fd, w->out, len) != 0) {
 		if (!w->failed)
 			gf_err("%s: write failed at offset %llu: %s", w->name,
@@ -187,6 +234,8 @@ gf_writer_close(struct gf_writer *w)
 		gf_err("%s: close failed: %s", w->name, strerror(errno));
 		rc = -1;
 	}
+	if (w->have_z)
+		deflateEnd(&w->z);
 	free(w->raw);
 	free(w->out);
 	free(w->name);

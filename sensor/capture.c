@@ -3,14 +3,18 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "decode.h"
 #include "log.h"
 
 #define LIVE_TIMEOUT_MS 100
+/* stdio's default 4 KiB buffer costs one read(2) per 4 KiB of capture */
+#define FILE_BUFFER (1u << 20)
 
 static int
 apply_filter(struct capture_source *s, const char *filter)
@@ -53,10 +57,22 @@ open_file(struct capture_source *s, const char *path)
 {
 	char err[PCAP_ERRBUF_SIZE];
 
+	FILE *fp;
+
 	s->name = gf_xstrdup(strcmp(path, "-") == 0 ? "stdin" : path);
-	s->pcap = pcap_open_offline_with_tstamp_precision(path,
+	fp = strcmp(path, "-") == 0 ? fdopen(dup(STDIN_FILENO), "rb") :
+	    fopen(path, "rb");
+	if (fp == NULL) {
+		gf_err("%s: cannot read as a capture file: %s", s->name,
+		    strerror(errno));
+		return -1;
+	}
+	s->iobuf = gf_xmalloc(FILE_BUFFER);
+	setvbuf(fp, s->iobuf, _IOFBF, FILE_BUFFER);
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_NANO, err);
 	if (s->pcap == NULL) {
+		fclose(fp);
 		gf_err("%s: cannot read as a capture file: %s", s->name, err);
 		return -1;
 	}
@@ -140,7 +156,8 @@ capture_close(struct capture *c)
 {
 	for (int i = 0; i < c->n; i++) {
 		if (c->src[i].pcap != NULL)
-			pcap_close(c->src[i].pcap);
+			pcap_close(c->src[i].pcap);     /* closes the FILE */
+		free(c->src[i].iobuf);
 		free(c->src[i].name);
 	}
 	memset(c, 0, sizeof(*c));

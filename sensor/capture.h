@@ -24,6 +24,7 @@ struct capture_source {
 	const u_char *data;
 	uint64_t ts;
 	struct pcap_stat last;          /* stats at the last report */
+	char *iobuf;                    /* stdio buffer of a capture file */
 };
 
 struct capture {

@@ -242,7 +242,7 @@ TEST(defaults)
 	CHECK_U64(c.buffer_size, 64 * 1024 * 1024);
 	CHECK_U64(c.merge_skew, 10 * MS);
 	CHECK(c.output == NULL);
-	CHECK_U64(c.compression, 6);
+	CHECK_U64(c.compression, 1);
 	CHECK_U64(c.rotate_interval, 0);
 	CHECK_U64(c.rotate_size, 0);
 	CHECK_U64(c.status_interval, 5 * SEC);
@@ -915,7 +915,7 @@ TEST(print_shape)
 		CHECK(strstr(out, "\nflows:\n  status_interval: 5s\n") != NULL);
 		CHECK(strstr(out, "\n  timeouts:\n    tcp: 1m\n") != NULL);
 		CHECK(strstr(out, "  buffer_size: 64Mi\n") != NULL);
-		CHECK(strstr(out, "  compression: 6\n  rotate_interval: off\n")
+		CHECK(strstr(out, "  compression: 1\n  rotate_interval: off\n")
 		    != NULL);
 		free(out);
 	}
