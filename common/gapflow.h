@@ -13,8 +13,8 @@
 
 #define GF_VERSION_STRING "0.1.0"
 
-/* Stream header: 8 magic bytes, PNG-style, so text-mode mangling and
- * truncation to 7 bits are detected. */
+/* Stream header: 8 magic bytes; the CR LF and ^Z in it expose text-mode
+ * (newline-translating) copies of a file. */
 #define GF_MAGIC            "GFLW\r\n\x1a\n"
 #define GF_MAGIC_LEN        8
 #define GF_FORMAT_MAJOR     1   /* incompatible changes */
@@ -90,7 +90,7 @@ enum gf_state {
 #define GF_F_DLOSS          0x00000040u
 #define GF_F_SOOO           0x00000080u /* src out of order */
 #define GF_F_DOOO           0x00000100u
-#define GF_F_HOLES_FULL     0x00000200u /* hole table overflowed: gaps lower bound */
+#define GF_F_HOLES_FULL     0x00000200u /* hole table full: gaps approximate */
 #define GF_F_MIDSTREAM      0x00000400u /* TCP picked up without handshake */
 #define GF_F_SKEW           0x00000800u /* handshake seen out of order, fixed */
 #define GF_F_FRAG           0x00001000u /* IP fragments seen */

@@ -69,6 +69,8 @@ struct gf_packet {
 		uint16_t sport, dport;
 	} quoted;
 	uint8_t bad;            /* enum gf_bad when GF_DECODE_BAD */
+	uint8_t orphan;         /* flow engine: a later fragment whose first
+	                           fragment it has not seen */
 };
 
 /* TCP flag bits as on the wire. */

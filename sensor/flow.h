@@ -20,6 +20,8 @@
 #include "tcp_track.h"
 
 #define FLOW_NIL UINT32_MAX
+/* Largest table: indices must stay below FLOW_NIL with room to spare. */
+#define FLOW_TABLE_MAX ((UINT32_MAX >> 2) - 1)
 
 /* Canonical flow key: endpoint a sorts before endpoint b. */
 struct flow_key {

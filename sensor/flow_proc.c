@@ -20,8 +20,12 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 	uint64_t maxf = cfg->max_flows;
 
 	memset(fp, 0, sizeof(*fp));
-	if (maxf > (1u << 30))
-		maxf = 1u << 30;
+	if (maxf > FLOW_TABLE_MAX) {
+		gf_warn("flows.max_flows %llu is more than the flow table "
+		    "holds; using %u", (unsigned long long)maxf,
+		    (unsigned)FLOW_TABLE_MAX);
+		maxf = FLOW_TABLE_MAX;
+	}
 	if (flow_table_init(&fp->table, (uint32_t)maxf) != 0)
 		return -1;
 	/* one hole list per four flows: holes are rare and short-lived */
@@ -547,8 +551,14 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	} else if (p->frag == GF_FRAG_LATER) {
 		/* the copy is the rare path: later fragments only */
 		local = *p;
-		if (!frag_lookup(fp->frags, p, &local.sport, &local.dport))
+		local.orphan = 0;
+		if (!frag_lookup(fp->frags, &local)) {
+			/* an orphan: its own flow, never an echo's */
 			local.sport = local.dport = 0;
+			local.icmp_type = 0xff;
+			local.icmp_code = 0;
+			local.orphan = 1;
+		}
 		p = &local;
 	}
 	flow_key_make(p, &k, &from_a);
@@ -568,8 +578,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	if (f == NULL && (f = new_flow(fp, &k, h, p, from_a)) == NULL)
 		return;
 	dir = (from_a == f->src_is_a) ? 0 : 1;
-	if (p->frag == GF_FRAG_LATER && p->sport == 0 && p->dport == 0 &&
-	    (p->proto == 6 || p->proto == 17))
+	if (p == &local && local.orphan)
 		f->flgs |= GF_F_FRAG_ORPHAN;
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		dir = orient_fix(fp, f, dir, p);

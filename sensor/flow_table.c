@@ -16,7 +16,7 @@ flow_table_init(struct flow_table *t, uint32_t max_flows)
 	memset(t, 0, sizeof(*t));
 	if (max_flows < 16)
 		max_flows = 16;
-	if (max_flows > (UINT32_MAX >> 2))
+	if (max_flows > FLOW_TABLE_MAX)
 		return -1;
 	while (nb < max_flows)
 		nb <<= 1;

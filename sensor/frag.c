@@ -59,18 +59,23 @@ frag_remember(struct frag_cache *c, const struct gf_packet *p)
 	e->proto = p->proto;
 	e->sport = p->sport;
 	e->dport = p->dport;
+	e->icmp_type = p->icmp_type;
+	e->icmp_code = p->icmp_code;
+	e->icmp_id = p->icmp_id;
 	e->ts = p->ts;
 	e->used = 1;
 }
 
 int
-frag_lookup(const struct frag_cache *c, const struct gf_packet *p,
-    uint16_t *sport, uint16_t *dport)
+frag_lookup(const struct frag_cache *c, struct gf_packet *p)
 {
 	const struct frag_entry *e = &c->e[slot(c, p)];
 	if (!same(e, p) || p->ts < e->ts || p->ts - e->ts > c->ttl)
 		return 0;
-	*sport = e->sport;
-	*dport = e->dport;
+	p->sport = e->sport;
+	p->dport = e->dport;
+	p->icmp_type = e->icmp_type;
+	p->icmp_code = e->icmp_code;
+	p->icmp_id = e->icmp_id;
 	return 1;
 }

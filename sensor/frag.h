@@ -18,6 +18,8 @@ struct frag_entry {
 	uint8_t src[16], dst[16];
 	uint32_t id;
 	uint16_t sport, dport;
+	uint16_t icmp_id;
+	uint8_t icmp_type, icmp_code;
 	uint8_t family, proto, used;
 	uint64_t ts;
 };
@@ -31,8 +33,8 @@ struct frag_cache {
 void frag_init(struct frag_cache *c, uint64_t ttl_ns);
 /* Remember the ports of a first fragment. */
 void frag_remember(struct frag_cache *c, const struct gf_packet *p);
-/* Ports for a later fragment; 0 if unknown (orphan). */
-int frag_lookup(const struct frag_cache *c, const struct gf_packet *p,
-    uint16_t *sport, uint16_t *dport);
+/* Give a later fragment the first fragment's ports (or ICMP type, code
+ * and id).  0 if the first fragment is unknown (an orphan). */
+int frag_lookup(const struct frag_cache *c, struct gf_packet *p);
 
 #endif

@@ -150,7 +150,8 @@ gap_commit(struct tcp_ctx *c, struct flow *f, int x, uint32_t bytes,
 	d->gapev += noack ? 1 : ev;
 	if (noack) {
 		f->flgs |= x == 0 ? GF_F_SGAP_NOACK : GF_F_DGAP_NOACK;
-	} else if (f->d[!x].seen) {
+	} else if (f->d[0].seen && f->d[1].seen) {
+		/* the same flows as the ACK events: duplex ones */
 		c->st.gapev += ev;
 		c->st.gapbytes += bytes;
 	}
@@ -365,6 +366,14 @@ fin_guess_disprove(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t,
 		return;
 	hole_open(c, f, t, t->high - 1, t->high, p,
 	    (t->st & TD_GUESS_ACK) != 0, 0);
+	if (t->st & TD_GUESS_ACK) {
+		/* the ACK that covered it acknowledged one payload byte
+		 * more than was counted */
+		struct flow_dir *d = t == &f->d[0].tcp ? &f->d[0] : &f->d[1];
+		d->ackbytes++;
+		if (f->d[0].seen && f->d[1].seen)
+			c->st.ackbytes++;
+	}
 	t->st &= (uint8_t)~(TD_FIN_GUESS | TD_GUESS_ACK | TD_FIN);
 }
 
@@ -594,8 +603,16 @@ track_ack(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 	}
 	adv = a - t->acked;
 	revealed = holes_ack(c, t, a, p->ts);
-	if (SEQ_GT(a, t->high))
+	if (SEQ_GT(a, t->high)) {
 		reveal_unseen(c, f, t, a, p, 1, !revealed);
+		if ((t->st & TD_FIN_GUESS) && f->state != GF_ST_RST) {
+			/* the FIN the sensor missed closes x's side */
+			if (f->d[!x].tcp.st & TD_FIN)
+				f->state = GF_ST_CLO;
+			else if (f->state < GF_ST_FIN)
+				f->state = GF_ST_FIN;
+		}
+	}
 	if ((t->st & TD_FIN) && a == t->high && adv > 0)
 		adv--;          /* the FIN's sequence number is not payload */
 	t->acked = a;

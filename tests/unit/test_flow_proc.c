@@ -581,6 +581,9 @@ TEST(lost_fin_is_not_payload)
 	s = only_flow(&h);
 	CHECK_U64(s.sgap, 0);
 	CHECK_U64(s.sackbytes, 2000);
+	/* the missed FIN still closes the flow */
+	CHECK_U64(s.state, GF_ST_CLO);
+	CHECK_U64(s.end, GF_END_FIN);
 }
 
 TEST(hole_before_fin_acked_by_fin_ack)
@@ -858,6 +861,42 @@ TEST(later_fragments_join_flow)
 	CHECK_U64(h.rec[1].u.flow.sport, 0);
 }
 
+TEST(icmp_later_fragment_joins_echo)
+{
+	/* a fragmented echo request: the later fragment has no ICMP
+	 * header, the cache gives it the first fragment's identity */
+	struct harness h;
+	struct gf_packet p;
+	h_init(&h, 5000 * MS);
+	memset(&p, 0, sizeof(p));
+	p.ts = T0;
+	p.family = 4;
+	p.proto = 1;
+	p.src[0] = p.dst[0] = 10;
+	p.src[3] = 1;
+	p.dst[3] = 2;
+	p.icmp_type = 8;
+	p.icmp_id = 77;
+	p.frag = GF_FRAG_FIRST;
+	p.frag_id = 5;
+	p.payload = 1472;
+	p.wire_len = 1514;
+	flow_proc_packet(&h.fp, GF_DECODE_OK, &p);
+	memset(&p.icmp_type, 0, 1);
+	p.icmp_id = 0;
+	p.ts += MS;
+	p.frag = GF_FRAG_LATER;
+	p.payload = 100;
+	p.wire_len = 134;
+	flow_proc_packet(&h.fp, GF_DECODE_OK, &p);
+	h_done(&h);
+	CHECK_U64(h.n, 1);
+	CHECK_U64(h.rec[0].u.flow.src.pkts, 2);
+	CHECK_U64(h.rec[0].u.flow.dport, 77);
+	CHECK_U64(h.rec[0].u.flow.sport, 8);
+	CHECK((h.rec[0].u.flow.flgs & GF_F_FRAG_ORPHAN) == 0);
+}
+
 TEST(bad_and_nonip_counted)
 {
 	struct harness h;
@@ -912,6 +951,7 @@ main(void)
 	RUN(eviction_when_full);
 	RUN(icmp_error_maps_to_flow);
 	RUN(later_fragments_join_flow);
+	RUN(icmp_later_fragment_joins_echo);
 	RUN(bad_and_nonip_counted);
 	return test_summary();
 }
