@@ -409,6 +409,10 @@ dec_ip4(struct dctx *d, uint32_t ip)
 		return bad(d, GF_BAD_IP_VERSION);
 	hl = (uint32_t)(h[0] & 0x0f) * 4;
 	tot = gf_be16(h + 2);
+	/* Linux BIG TCP hands over IPv4 packets larger than 64 KiB with a
+	 * total length of 0: the frame gives the length then. */
+	if (tot == 0 && d->wend - ip > 65535)
+		tot = d->wend - ip;
 	/* ip <= cend <= wend, so wend - ip cannot wrap. */
 	if (hl < 20 || tot < hl || tot > d->wend - ip)
 		return bad(d, GF_BAD_IP_LEN);
@@ -635,10 +639,19 @@ dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
 			return bad(d, GF_BAD_DEEP_ENCAP);
 		pkt->encaps |= GF_E_IPIP;
 		return dec_ip(d, pos, proto == 4 ? 4 : 6);
-	case 47:
+	case 47: {
+		enum gf_decode_rc rc;
+		uint16_t vlan = pkt->vlan;
 		if (pkt->frag != GF_FRAG_NONE)
 			break;
-		return dec_gre(d, pos);
+		rc = dec_gre(d, pos);
+		if (rc != GF_DECODE_NONIP)
+			return rc;
+		/* GRE carrying what is not IP (PPP, bridged STP, ...):
+		 * the tunnel itself is the flow, as for a fragment */
+		pkt->vlan = vlan;
+		break;
+	}
 	case 6:
 		return dec_tcp(d, pos, l4len);
 	case 17:

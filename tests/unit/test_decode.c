@@ -472,15 +472,21 @@ TEST(gre_teb_and_erspan_type1)
 	    GF_E_VLAN);
 	CHECK_U64(pkt.sport, 40000);
 
-	/* A GRE protocol we do not follow (PPP 0x880b): not IP. */
+	/* A GRE protocol we do not follow (PPP 0x880b): the tunnel is
+	 * the flow, proto 47, payload 96 - 14 - 20 = 62, outer VLAN 0 */
 	frame[36] = 0x88;
 	frame[37] = 0x0b;
-	CHECK_U64(redecode(1), GF_DECODE_NONIP);
-	/* GRE version 1 (PPTP): not IP. */
+	CHECK_U64(redecode(1), GF_DECODE_OK);
+	CHECK_U64(pkt.proto, 47);
+	CHECK_U64(pkt.payload, 62);
+	CHECK_U64(pkt.vlan, 0);
+	CHECK_U64(pkt.sport, 0);
+	/* GRE version 1 (PPTP): the same */
 	frame[35] = 0x01;
 	frame[36] = 0x65;
 	frame[37] = 0x58;
-	CHECK_U64(redecode(1), GF_DECODE_NONIP);
+	CHECK_U64(redecode(1), GF_DECODE_OK);
+	CHECK_U64(pkt.proto, 47);
 	/* Routing present (R): malformed. */
 	frame[34] = 0x40;
 	frame[35] = 0x00;
@@ -1190,6 +1196,25 @@ TEST(bad_encap_truncation)
 	CHECK(bad_is(run_spec(&s), GF_BAD_TRUNC_L4));
 }
 
+TEST(big_tcp_total_length_zero)
+{
+	/* Linux BIG TCP: a 70054-byte frame whose IPv4 total length is 0;
+	 * captured 54 bytes.  Length from the frame: 70040, payload 70000 */
+	struct pb_spec s;
+	pb_spec_tcp(&s, "10.0.0.1", 1, "10.0.0.2", 2);
+	build(&s);
+	CHECK_U64(fcap, 54);
+	frame[16] = 0;
+	frame[17] = 0;
+	CHECK_U64(gf_decode(pb_linktype(&s), frame, 54, 70054, &pkt),
+	    GF_DECODE_OK);
+	CHECK_U64(pkt.ip_len, 70040);
+	CHECK_U64(pkt.payload, 70000);
+	/* a small frame with length 0 is still wrong */
+	CHECK(bad_is(gf_decode(pb_linktype(&s), frame, 54, 54, &pkt),
+	    GF_BAD_IP_LEN));
+}
+
 TEST(bad_ip)
 {
 	struct pb_spec s;
@@ -1531,6 +1556,7 @@ main(void)
 	RUN(non_ip);
 	RUN(bad_link_and_caplen);
 	RUN(bad_encap_truncation);
+	RUN(big_tcp_total_length_zero);
 	RUN(bad_ip);
 	RUN(bad_l4);
 	RUN(builder_checksums);
