@@ -7,6 +7,7 @@
  *   slot per key: 17 bytes (family + address, masked) for an address,
  *   else the value as a u64.  A key absent from a record type stays 0.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -405,8 +406,11 @@ sweep(struct aggregate *a, uint64_t upto)
 		emit_group(a, &a->bins[n].g);
 		n++;
 	}
-	memmove(&a->bins[0], &a->bins[n], (a->nbins - n) * sizeof(*a->bins));
-	a->nbins -= n;
+	if (n > 0) {
+		memmove(&a->bins[0], &a->bins[n],
+		    (a->nbins - n) * sizeof(*a->bins));
+		a->nbins -= n;
+	}
 	if (upto > a->closed)
 		a->closed = upto;
 }

@@ -1,40 +1,69 @@
 /*
- * main.c - gapdump, the client: read record streams, select, print.
+ * main.c - gapdump, the client: read record streams, select, aggregate,
+ * sort, print or write them; or report capture loss.
+ *
+ * The stages are chained through sinks (sink.h): reading and the filter
+ * (readahead.c, on a second thread for files), then aggregation (-m, -b: aggregate.c), then ordering (--sort,
+ * --top: sort.c), then printing (output.c) or writing (-w); --loss ends
+ * the chain in the capture-loss report (loss.c) instead.
  *
  * Exit status (gapdump(1)): 0 records matched; 1 none matched; 2 error
- * (bad option, bad filter, unreadable or damaged input — the good records
- * of a damaged input are still printed).
+ * (bad option, bad filter, unreadable or damaged input -- the good
+ * records of a damaged input are still used); 3 --loss-threshold crossed.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "aggregate.h"
 #include "filter.h"
 #include "gapflow.h"
+#include "inputs.h"
 #include "log.h"
+#include "loss.h"
 #include "output.h"
+#include "readahead.h"
+#include "sort.h"
 #include "stream.h"
 #include "timefmt.h"
 
-#define MAX_INPUTS 1024
+#define MIN_BIN_NS 1000000ull   /* -b below a millisecond is a typo */
 
 struct opts {
-	const char *inputs[MAX_INPUTS];
-	int ninputs;
+	struct input_list in;
 	const char *write;
 	struct gf_filter *filter;
 	int has_filter;
+	struct agg_opts agg;
+	struct sort_spec sort;
+	uint64_t top;
+	int loss;
+	struct loss_opts lossopt;
+	int localtime;
+};
+
+/* The end of the chain when records are printed or written. */
+struct final {
+	struct output *out;
+	struct gf_writer *w;
+	uint64_t errors;
 };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: gapdump -r FILE ... [-s FIELDS] [-n] [-u] [-o text|csv|json] [-c CHAR]\n"
-	    "               [-L0] [-w FILE] [- filter expression]\n"
+	    "usage: gapdump -r FILE ... | -R DIR [-s FIELDS] [-n] [-u] [--localtime]\n"
+	    "               [-o text|csv|json] [-c CHAR] [-L0] [-w FILE]\n"
+	    "               [-m KEYS] [-b DURATION] [-B DURATION] [--sort FIELD[:desc],...]\n"
+	    "               [--top N] [- filter expression]\n"
+	    "       gapdump --loss [--loss-threshold PCT] [--plot FILE.svg] [-b DURATION]\n"
+	    "               -r FILE ... | -R DIR [-o text|csv|json] [- filter expression]\n"
 	    "  -r FILE      read a record stream (- is stdin); repeatable; gzip is read transparently\n"
+	    "  -R DIR       read every record stream under DIR, in order of start time\n"
 	    "  -s FIELDS    fields to print: a,b,c replaces, +f adds, -f removes, f:width\n"
 	    "  -n           numbers instead of names (protocols, states, flags)\n"
 	    "  -u           times as seconds since the epoch\n"
@@ -42,58 +71,119 @@ usage(FILE *out)
 	    "  -o FORMAT    text (aligned columns, default), csv, or json (one object per line)\n"
 	    "  -c CHAR      CSV delimiter (default ,)\n"
 	    "  -L0          no header line\n"
-	    "  -w FILE      write the selected records as a record stream (- is stdout)\n"
+	    "  -w FILE      write the records as a record stream (- is stdout)\n"
+	    "  -m KEYS      merge records: flow (a flow's records into one), none (all\n"
+	    "               into one), or key fields such as saddr/24,dport,proto\n"
+	    "  -b DURATION  one aggregate per time bin (30s, 5m, 1h, 1d); implies -m flow\n"
+	    "  -B DURATION  how long a bin stays open for late records (default: the\n"
+	    "               stream's status interval)\n"
+	    "  --sort KEYS  order by fields, FIELD[:desc] separated by commas\n"
+	    "  --top N      only the first N (by --sort, default bytes:desc)\n"
+	    "  --loss       capture-loss report per sensor interval and in total\n"
+	    "  --loss-threshold PCT  exit status 3 when an interval's loss is >= PCT\n"
+	    "  --plot FILE  with --loss: draw loss over time as an SVG chart\n"
 	    "  --fields     list every field with its description\n"
 	    "  -h, --help   this text; -V, --version the version\n"
 	    "Records are FLOW records unless a filter selects others (e.g. 'sensor').\n");
 }
 
+enum {
+	OPT_FIELDS = 256, OPT_LOCALTIME, OPT_SORT, OPT_TOP, OPT_LOSS,
+	OPT_THRESHOLD, OPT_PLOT,
+};
+
 static struct option longopts[] = {
-	{ "fields", no_argument, NULL, 'F' },
-	{ "localtime", no_argument, NULL, 'T' },
+	{ "fields", no_argument, NULL, OPT_FIELDS },
+	{ "localtime", no_argument, NULL, OPT_LOCALTIME },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "loss", no_argument, NULL, OPT_LOSS },
+	{ "loss-threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
+static uint64_t
+duration_arg(const char *opt, const char *arg, uint64_t min)
+{
+	uint64_t ns;
+
+	if (gf_duration_parse(arg, &ns) != 0 || ns < min)
+		gf_fatal(GF_EXIT_ERROR, "option %s: bad duration '%s' (such "
+		    "as 30s, 5m, 1h, 1d%s)", opt, arg, min > 0 ?
+		    "; at least 1ms" : "");
+	return ns;
+}
+
+static void
+compile_filter(struct opts *op, int argc, char **argv)
+{
+	char err[512], *expr;
+	size_t len = 1;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	expr = gf_xcalloc(1, len);
+	for (int i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(expr, " ");
+		strcat(expr, argv[i]);
+	}
+	op->filter = gf_filter_compile(expr, err, sizeof(err));
+	free(expr);
+	if (op->filter == NULL)
+		gf_fatal(GF_EXIT_ERROR, "%s", err);
+	op->has_filter = 1;
+}
+
+/* Options that make no sense together are refused, not ignored. */
+static void
+check_combinations(struct opts *op)
+{
+	if (op->in.n == 0) {
+		usage(stderr);
+		gf_fatal(GF_EXIT_ERROR, "no input: give -r FILE (- for stdin) "
+		    "or -R DIR");
+	}
+	if (op->agg.hold_set && op->agg.binwidth == 0)
+		gf_fatal(GF_EXIT_ERROR, "option -B: a bin hold time needs "
+		    "bins (-b)");
+	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL)
+		op->loss = 1;
+	if (op->loss && (op->agg.set || op->write != NULL || op->sort.n > 0 ||
+	    op->top > 0))
+		gf_fatal(GF_EXIT_ERROR, "option --loss: prints its own report "
+		    "and cannot be combined with -m, -w, --sort or --top");
+	if (op->agg.binwidth > 0 && !op->agg.set && !op->loss) {
+		/* rabins: bins of the default (flow) aggregation */
+		op->agg.set = 1;
+		op->agg.flow = 1;
+	}
+	if (op->top > 0 && op->sort.n == 0) {
+		char err[256];
+		if (sort_parse(&op->sort, "bytes:desc", err, sizeof(err)) != 0)
+			gf_fatal(GF_EXIT_ERROR, "%s", err);
+	}
+}
+
 static void
 parse_args(int argc, char **argv, struct opts *op, struct output *out)
 {
-	char err[512];
+	char err[512], *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+r:s:nuo:c:L:w:hV", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+B:b:c:hL:m:no:R:r:s:uVw:",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'r':
-			if (op->ninputs == MAX_INPUTS)
-				gf_fatal(GF_EXIT_ERROR, "option -r: more than "
-				    "%d inputs", MAX_INPUTS);
-			op->inputs[op->ninputs++] = optarg;
+		case 'B':
+			op->agg.hold = duration_arg("-B", optarg, 0);
+			op->agg.hold_set = 1;
 			break;
-		case 's':
-			if (output_select(out, optarg, err, sizeof(err)) != 0)
-				gf_fatal(GF_EXIT_ERROR, "%s", err);
-			break;
-		case 'n':
-			out->numeric = 1;
-			break;
-		case 'u':
-			gf_time_set_mode(GF_TIME_EPOCH);
-			break;
-		case 'T':
-			gf_time_set_mode(GF_TIME_LOCAL);
-			break;
-		case 'o':
-			if (strcmp(optarg, "text") == 0)
-				out->fmt = OUT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				out->fmt = OUT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				out->fmt = OUT_JSON;
-			else
-				gf_fatal(GF_EXIT_ERROR, "option -o: unknown "
-				    "format '%s' (text, csv, json)", optarg);
+		case 'b':
+			op->agg.binwidth = duration_arg("-b", optarg,
+			    MIN_BIN_NS);
 			break;
 		case 'c':
 			if (strlen(optarg) != 1)
@@ -109,10 +199,84 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				    optarg);
 			out->header = 0;
 			break;
+		case 'm':
+			if (agg_parse_keys(&op->agg, optarg, err,
+			    sizeof(err)) != 0)
+				gf_fatal(GF_EXIT_ERROR, "%s", err);
+			break;
+		case 'n':
+			out->numeric = 1;
+			break;
+		case 'o':
+			if (strcmp(optarg, "text") == 0)
+				out->fmt = OUT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				out->fmt = OUT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				out->fmt = OUT_JSON;
+			else
+				gf_fatal(GF_EXIT_ERROR, "option -o: unknown "
+				    "format '%s' (text, csv, json)", optarg);
+			break;
+		case 'R':
+			switch (inputs_add_tree(&op->in, optarg, err,
+			    sizeof(err))) {
+			case -1:
+				gf_fatal(GF_EXIT_ERROR, "%s", err);
+			case 0:
+				gf_fatal(GF_EXIT_ERROR, "option -R: %s: no "
+				    "gapflow record files in the tree", optarg);
+			default:
+				break;
+			}
+			break;
+		case 'r':
+			inputs_add(&op->in, optarg);
+			break;
+		case 's':
+			if (output_select(out, optarg, err, sizeof(err)) != 0)
+				gf_fatal(GF_EXIT_ERROR, "%s", err);
+			break;
+		case 'u':
+			gf_time_set_mode(GF_TIME_EPOCH);
+			break;
 		case 'w':
 			op->write = optarg;
 			break;
-		case 'F':
+		case OPT_LOCALTIME:
+			gf_time_set_mode(GF_TIME_LOCAL);
+			op->localtime = 1;
+			break;
+		case OPT_SORT:
+			if (sort_parse(&op->sort, optarg, err, sizeof(err)) != 0)
+				gf_fatal(GF_EXIT_ERROR, "%s", err);
+			break;
+		case OPT_TOP:
+			op->top = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    op->top == 0 || op->top > 1000000000)
+				gf_fatal(GF_EXIT_ERROR, "option --top: bad "
+				    "count '%s' (1 to 1000000000)", optarg);
+			break;
+		case OPT_LOSS:
+			op->loss = 1;
+			break;
+		case OPT_THRESHOLD:
+			op->lossopt.threshold = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' ||
+			    !isfinite(op->lossopt.threshold) ||
+			    op->lossopt.threshold < 0)
+				gf_fatal(GF_EXIT_ERROR, "option "
+				    "--loss-threshold: bad percentage '%s'",
+				    optarg);
+			break;
+		case OPT_PLOT:
+			if (*optarg == '\0')
+				gf_fatal(GF_EXIT_ERROR, "option --plot: no "
+				    "file name");
+			op->lossopt.plot = optarg;
+			break;
+		case OPT_FIELDS:
 			output_list_fields(stdout);
 			exit(GF_EXIT_OK);
 		case 'V':
@@ -135,35 +299,73 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 		argc--;
 		argv++;
 	}
-	if (argc > 0) {
-		size_t len = 1;
-		char *expr;
-		for (int i = 0; i < argc; i++)
-			len += strlen(argv[i]) + 1;
-		expr = gf_xcalloc(1, len);
-		for (int i = 0; i < argc; i++) {
-			if (i > 0)
-				strcat(expr, " ");
-			strcat(expr, argv[i]);
-		}
-		op->filter = gf_filter_compile(expr, err, sizeof(err));
-		free(expr);
-		if (op->filter == NULL)
-			gf_fatal(GF_EXIT_ERROR, "%s", err);
-		op->has_filter = 1;
-	}
-	if (op->ninputs == 0) {
-		usage(stderr);
-		gf_fatal(GF_EXIT_ERROR, "no input: give -r FILE (- for stdin)");
-	}
+	if (argc > 0)
+		compile_filter(op, argc, argv);
+	check_combinations(op);
 }
 
+/* Called on the reader thread (readahead.h): reads op only. */
 static int
-selected(const struct opts *op, const struct gf_record *r)
+selected(void *ctx, const struct gf_record *r)
 {
+	const struct opts *op = ctx;
+	uint16_t want = op->loss ? GF_RT_SENSOR : GF_RT_FLOW;
+
 	if (!op->has_filter)
-		return r->type == GF_RT_FLOW;
+		return r->type == want;
+	if (op->loss && r->type != GF_RT_SENSOR)
+		return 0;
 	return gf_filter_match(op->filter, r);
+}
+
+static void
+final_put(void *ctx, const struct gf_record *r)
+{
+	struct final *f = ctx;
+
+	if (f->w == NULL)
+		output_record(f->out, r);
+	else if (gf_writer_put(f->w, r) != 0)
+		f->errors++;
+}
+
+/* The header of the stream -w writes: the first input's, saying what
+ * aggregation made of its intervals. */
+static struct gf_writer *
+open_writer(const struct opts *op, const struct gf_stream_info *first)
+{
+	struct gf_stream_info info = *first;
+	struct gf_writer *w;
+
+	if (op->agg.set && op->agg.binwidth > 0) {
+		info.interval = op->agg.binwidth;
+		info.flags |= GF_HDR_ALIGNED;
+	} else if (op->agg.set) {
+		info.interval = 0;      /* records span whole aggregates */
+		info.flags &= ~GF_HDR_ALIGNED;
+	}
+	w = gf_writer_open_path(op->write, &info, 1);
+	if (w == NULL)
+		exit(GF_EXIT_ERROR);
+	return w;
+}
+
+static void
+report_aggregation(const struct aggregate *a)
+{
+	const struct agg_stats *st = agg_get_stats(a);
+	char hold[32];
+
+	snprintf(hold, sizeof(hold), "%.3f s", (double)st->hold / 1e9);
+	if (st->late > 0)
+		gf_warn("-b: %llu records reached into bins already printed "
+		    "(more than the hold time, %s, out of time order); they "
+		    "were merged into those bins, which appear again; -B sets "
+		    "a longer hold", (unsigned long long)st->late, hold);
+	if (st->unsplit > 0)
+		gf_warn("-b: %llu records spanning more than 100000 bins "
+		    "were not split but counted in the bin of their start",
+		    (unsigned long long)st->unsplit);
 }
 
 int
@@ -171,55 +373,95 @@ main(int argc, char **argv)
 {
 	struct opts op;
 	struct output out;
-	struct gf_writer *w = NULL;
+	struct final fin;
+	struct sink sink;
+	struct aggregate *agg = NULL;
+	struct sorter *sorter = NULL;
+	struct loss_report *loss = NULL;
+	struct readahead *ra;
 	uint64_t matched = 0;
-	int errors = 0;
+	int errors = 0, status;
 
 	gf_log_init(argv[0]);
 	memset(&op, 0, sizeof(op));
+	op.lossopt.threshold = -1;
 	output_init(&out, stdout);
 	parse_args(argc, argv, &op, &out);
+	op.lossopt.localtime = op.localtime;
 
-	for (int i = 0; i < op.ninputs; i++) {
-		struct gf_reader *rd = gf_reader_open_path(op.inputs[i]);
-		struct gf_record r;
-		int rc;
-
-		if (rd == NULL) {
-			errors++;
-			continue;
-		}
-		if (op.write != NULL && w == NULL) {
-			struct gf_stream_info info = *gf_reader_info(rd);
-			w = gf_writer_open_path(op.write, &info, 6);
-			if (w == NULL)
-				exit(GF_EXIT_ERROR);
-		}
-		while ((rc = gf_reader_next(rd, &r)) != 0) {
-			if (rc < 0) {
-				errors++;
-				continue;
-			}
-			if (!selected(&op, &r))
-				continue;
-			matched++;
-			if (w != NULL) {
-				if (gf_writer_put(w, &r) != 0)
-					errors++;
-			} else {
-				output_record(&out, &r);
-			}
-		}
-		gf_reader_close(rd);
+	/* build the chain from its end */
+	memset(&fin, 0, sizeof(fin));
+	fin.out = &out;
+	sink.put = final_put;
+	sink.ctx = &fin;
+	if (op.loss) {
+		loss = loss_new(&out, &op.lossopt);
+		sink.put = loss_put;
+		sink.ctx = loss;
+		if (op.agg.binwidth > 0)
+			op.agg.set = 1;         /* -m none per bin */
+	} else if (op.sort.n > 0) {
+		sorter = sorter_new(&op.sort, op.top, sink);
+		sink.put = sorter_put;
+		sink.ctx = sorter;
 	}
-	if (w != NULL && gf_writer_close(w) != 0)
+	if (op.agg.set) {
+		agg = agg_new(&op.agg, sink);
+		if (!out.replaced && !op.loss)
+			output_select(&out, "+trans", NULL, 0);
+	}
+
+	ra = readahead_open(&op.in, selected, &op);
+	for (;;) {
+		const struct gf_stream_info *info = NULL;
+		const struct gf_record *r = NULL;
+		enum ra_event ev = readahead_next(ra, &r, &info);
+
+		if (ev == RA_END)
+			break;
+		switch (ev) {
+		case RA_INPUT:
+			if (op.write != NULL && fin.w == NULL)
+				fin.w = open_writer(&op, info);
+			if (agg != NULL)
+				agg_begin_input(agg, info);
+			break;
+		case RA_RECORD:
+			matched++;
+			if (agg != NULL)
+				agg_put(agg, r);
+			else
+				sink_put(&sink, r);
+			break;
+		default:
+			errors++;       /* already reported by the reader */
+			break;
+		}
+	}
+	readahead_close(ra);
+	if (agg != NULL) {
+		agg_finish(agg);
+		report_aggregation(agg);
+	}
+	if (sorter != NULL)
+		sorter_finish(sorter);
+	if (loss != NULL && loss_finish(loss) != 0)
 		errors++;
+	output_flush(&out);
+	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
+		errors++;
+	errors += fin.errors > 0;
+	status = matched ? GF_EXIT_OK : GF_EXIT_NOMATCH;
+	if (loss != NULL && loss_crossed(loss) > 0)
+		status = GF_EXIT_THRESHOLD;
+	agg_free(agg);
+	sorter_free(sorter);
+	loss_free(loss);
 	gf_filter_free(op.filter);
+	inputs_free(&op.in);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		gf_err("stdout: write error");
 		return GF_EXIT_ERROR;
 	}
-	if (errors)
-		return GF_EXIT_ERROR;
-	return matched ? GF_EXIT_OK : GF_EXIT_NOMATCH;
+	return errors ? GF_EXIT_ERROR : status;
 }

@@ -1,10 +1,13 @@
 /*
  * output.c - text, CSV and JSON record printers (see output.h).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gapflow.h"
 #include "output.h"
+#include "timefmt.h"
 
 static const char *const default_flow[] = {
 	"stime", "dur", "proto", "saddr", "sport", "dir", "daddr", "dport",
@@ -152,93 +155,294 @@ is_number_shown(const struct gf_field *f)
 	}
 }
 
+/* ---- the row buffer ----------------------------------------------------- */
+
+static void
+line_flush(struct output *o)
+{
+	if (o->linelen > 0)
+		fwrite(o->line, 1, o->linelen, o->fp);
+	o->linelen = 0;
+}
+
+/* Room for n more bytes (n <= OUT_LINE_CAP). */
+static char *
+line_room(struct output *o, size_t n)
+{
+	if (o->linelen + n > sizeof(o->line))
+		line_flush(o);
+	return o->line + o->linelen;
+}
+
+static void
+line_put(struct output *o, const char *s, size_t n)
+{
+	memcpy(line_room(o, n), s, n);
+	o->linelen += n;
+}
+
+static void
+line_char(struct output *o, char c)
+{
+	*line_room(o, 1) = c;
+	o->linelen++;
+}
+
+static void
+line_pad(struct output *o, size_t n)
+{
+	memset(line_room(o, n), ' ', n);
+	o->linelen += n;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+/* Decimal digits of v into buf; returns the length. */
+static size_t
+put_u64(char *buf, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, len;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	len = n;
+	while (n > 0)
+		*buf++ = tmp[--n];
+	*buf = '\0';
+	return len;
+}
+
+/*
+ * Seconds with six decimals, as printf("%.6f", d) writes them, or 0 when
+ * the fast way might round differently: printf rounds the exact binary
+ * value of d, llround() the product d * 1e6, which is off by at most an
+ * ulp, so values within that distance of a half microsecond (and huge
+ * ones) go the slow way.
+ */
+static size_t
+put_secs(char *buf, double d)
+{
+	double x = d * 1e6, frac;
+	uint64_t us;
+	size_t n;
+
+	if (!(x >= 0 && x < 1e15))
+		return 0;
+	frac = x - floor(x);
+	if (fabs(frac - 0.5) <= x * 4e-16 + 1e-9)
+		return 0;
+	us = (uint64_t)llround(x);
+	n = put_u64(buf, us / 1000000);
+	buf[n++] = '.';
+	for (int i = 5; i >= 0; i--) {
+		buf[n + (size_t)i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	n += 6;
+	buf[n] = '\0';
+	return n;
+}
+
+static size_t
+put_ipv4(char *buf, const uint8_t *a)
+{
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		if (i > 0)
+			buf[n++] = '.';
+		n += put_u64(buf + n, a[i]);
+	}
+	return n;
+}
+
+/*
+ * A time as gf_time_format() writes it.  Whatever the time mode, its text
+ * has the microseconds as the six digits after the first '.', so the
+ * text of a second is kept and only those digits change.
+ */
+static size_t
+put_time(struct output *o, uint64_t ns, char *buf)
+{
+	uint64_t sec = ns / GF_NS_PER_SEC;
+	uint64_t us = ns % GF_NS_PER_SEC / 1000;
+
+	if (!o->tvalid || sec != o->tsec) {
+		char *dot;
+		int n = gf_time_format(sec * GF_NS_PER_SEC, o->tbuf,
+		    sizeof(o->tbuf));
+		dot = strchr(o->tbuf, '.');
+		if (n <= 0 || (size_t)n >= sizeof(o->tbuf) || dot == NULL ||
+		    strlen(dot + 1) < 6) {
+			o->tvalid = 0;
+			return (size_t)gf_time_format(ns, buf, OUT_VALUE_MAX);
+		}
+		o->tvalid = 1;
+		o->tsec = sec;
+		o->tlen = (size_t)n;
+		o->tfrac = (int)(dot + 1 - o->tbuf);
+	}
+	memcpy(buf, o->tbuf, o->tlen + 1);
+	for (int i = 5; i >= 0; i--) {
+		buf[o->tfrac + i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	return o->tlen;
+}
+
+/* Format a field's value into buf (OUT_VALUE_MAX bytes); the length. */
+static size_t
+format_value(struct output *o, const struct gf_field *f,
+    const struct gf_record *r, char *buf)
+{
+	if (f->rtype != r->type) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (f->type == GF_FT_ADDR) {
+		const struct gf_addr *a = (const struct gf_addr *)
+		    ((const unsigned char *)gf_record_body(r) + f->offset);
+		if (a->family == 4)
+			return put_ipv4(buf, a->a);
+	} else if (f->derive != NULL) {
+		double d;
+		if (f->show != GF_SH_SECS && f->show != GF_SH_FLOAT)
+			goto slow;
+		d = f->derive(r);
+		if (!(d >= 0 && d < 1e15))
+			goto slow;
+		if (f->show == GF_SH_SECS) {
+			size_t n = put_secs(buf, d);
+			if (n > 0)
+				return n;
+			goto slow;
+		}
+		if (d == (double)(uint64_t)d)
+			return put_u64(buf, (uint64_t)d);
+	} else {
+		uint64_t v;
+		switch (f->show) {
+		case GF_SH_NUM:
+		case GF_SH_PORT:
+			return put_u64(buf, gf_field_u64(f, r));
+		case GF_SH_TIME:
+			return put_time(o, gf_field_u64(f, r), buf);
+		case GF_SH_DUR:
+			v = put_secs(buf, (double)gf_field_u64(f, r) / 1e9);
+			if (v > 0)
+				return v;
+			break;
+		default:
+			break;
+		}
+	}
+slow:
+	return (size_t)gf_field_format(f, r, o->numeric, buf, OUT_VALUE_MAX);
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+static void
+text_cell(struct output *o, const struct out_list *l, int i,
+    const char *s, size_t n)
+{
+	const struct out_column *c = &l->col[i];
+	size_t w = (size_t)c->width;
+
+	if (i > 0)
+		line_char(o, ' ');
+	if (is_number_shown(c->f)) {
+		if (n < w)
+			line_pad(o, w - n);
+		line_put(o, s, n);
+	} else {
+		line_put(o, s, n);
+		if (i < l->n - 1 && n < w)
+			line_pad(o, w - n);
+	}
+}
+
 static void
 print_text_header(struct output *o, const struct out_list *l)
 {
-	for (int i = 0; i < l->n; i++) {
-		const struct out_column *c = &l->col[i];
-		if (i > 0)
-			fputc(' ', o->fp);
-		if (is_number_shown(c->f))
-			fprintf(o->fp, "%*s", c->width, c->f->name);
-		else if (i == l->n - 1)
-			fputs(c->f->name, o->fp);
-		else
-			fprintf(o->fp, "%-*s", c->width, c->f->name);
-	}
-	fputc('\n', o->fp);
+	for (int i = 0; i < l->n; i++)
+		text_cell(o, l, i, l->col[i].f->name,
+		    strlen(l->col[i].f->name));
+	line_char(o, '\n');
 }
 
 static void
 print_text(struct output *o, const struct out_list *l,
     const struct gf_record *r)
 {
-	char buf[128];
+	char buf[OUT_VALUE_MAX];
 	for (int i = 0; i < l->n; i++) {
-		const struct out_column *c = &l->col[i];
-		gf_field_format(c->f, r, o->numeric, buf, sizeof(buf));
-		if (i > 0)
-			fputc(' ', o->fp);
-		if (is_number_shown(c->f))
-			fprintf(o->fp, "%*s", c->width, buf);
-		else if (i == l->n - 1)
-			fputs(buf, o->fp);
-		else
-			fprintf(o->fp, "%-*s", c->width, buf);
+		size_t n = format_value(o, l->col[i].f, r, buf);
+		text_cell(o, l, i, buf, n);
 	}
-	fputc('\n', o->fp);
+	line_char(o, '\n');
 }
 
+/* ---- CSV ---------------------------------------------------------------- */
+
 static void
-csv_cell(struct output *o, const char *s)
+csv_cell(struct output *o, const char *s, size_t n)
 {
-	if (strchr(s, o->delim) == NULL && strchr(s, '"') == NULL &&
-	    strchr(s, '\n') == NULL) {
-		fputs(s, o->fp);
+	if (memchr(s, o->delim, n) == NULL && memchr(s, '"', n) == NULL &&
+	    memchr(s, '\n', n) == NULL) {
+		line_put(o, s, n);
 		return;
 	}
-	fputc('"', o->fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', o->fp);
-		fputc(*s, o->fp);
+	line_char(o, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			line_char(o, '"');
+		line_char(o, s[i]);
 	}
-	fputc('"', o->fp);
+	line_char(o, '"');
 }
 
 static void
 print_csv(struct output *o, const struct out_list *l,
     const struct gf_record *r, int header)
 {
-	char buf[128];
+	char buf[OUT_VALUE_MAX];
 	for (int i = 0; i < l->n; i++) {
 		if (i > 0)
-			fputc(o->delim, o->fp);
+			line_char(o, o->delim);
 		if (header) {
-			csv_cell(o, l->col[i].f->name);
+			csv_cell(o, l->col[i].f->name,
+			    strlen(l->col[i].f->name));
 		} else {
-			gf_field_format(l->col[i].f, r, o->numeric, buf,
-			    sizeof(buf));
-			csv_cell(o, buf);
+			size_t n = format_value(o, l->col[i].f, r, buf);
+			csv_cell(o, buf, n);
 		}
 	}
-	fputc('\n', o->fp);
+	line_char(o, '\n');
 }
 
+/* ---- JSON --------------------------------------------------------------- */
+
 static void
-json_string(FILE *fp, const char *s)
+json_string(struct output *o, const char *s)
 {
-	fputc('"', fp);
+	line_char(o, '"');
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
+		if (ch == '"' || ch == '\\') {
+			line_char(o, '\\');
+			line_char(o, (char)ch);
+		} else if (ch < 0x20) {
+			char esc[8];
+			snprintf(esc, sizeof(esc), "\\u%04x", ch);
+			line_put(o, esc, 6);
+		} else {
+			line_char(o, (char)ch);
+		}
 	}
-	fputc('"', fp);
+	line_char(o, '"');
 }
 
 /* A value is a JSON number when the registry says it is numeric and the
@@ -265,23 +469,24 @@ static void
 print_json(struct output *o, const struct out_list *l,
     const struct gf_record *r)
 {
-	char buf[128];
-	fputs("{\"type\":", o->fp);
-	json_string(o->fp, r->type == GF_RT_SENSOR ? "sensor" : "flow");
+	char buf[OUT_VALUE_MAX];
+	line_put(o, "{\"type\":", 8);
+	json_string(o, r->type == GF_RT_SENSOR ? "sensor" : "flow");
 	for (int i = 0; i < l->n; i++) {
 		const struct gf_field *f = l->col[i].f;
+		size_t n;
 		if (strcmp(f->name, "type") == 0)
 			continue;
-		gf_field_format(f, r, o->numeric, buf, sizeof(buf));
-		fputc(',', o->fp);
-		json_string(o->fp, f->name);
-		fputc(':', o->fp);
+		n = format_value(o, f, r, buf);
+		line_char(o, ',');
+		json_string(o, f->name);
+		line_char(o, ':');
 		if (json_is_number(f, buf))
-			fputs(buf, o->fp);
+			line_put(o, buf, n);
 		else
-			json_string(o->fp, buf);
+			json_string(o, buf);
 	}
-	fputs("}\n", o->fp);
+	line_put(o, "}\n", 2);
 }
 
 void
@@ -310,6 +515,15 @@ output_record(struct output *o, const struct gf_record *r)
 		print_json(o, l, r);
 		break;
 	}
+	/* rows are whole in the stream when the next stage looks */
+	if (o->linelen > sizeof(o->line) / 2)
+		line_flush(o);
+}
+
+void
+output_flush(struct output *o)
+{
+	line_flush(o);
 }
 
 void

@@ -1,6 +1,12 @@
 /*
  * output.h - printing records as aligned text, CSV or JSON lines, with a
  * chosen list of registry fields per record type.
+ *
+ * Values read as gf_field_format() writes them; the common kinds
+ * (numbers, times, durations, IPv4 addresses) take a fast path that
+ * neither calls printf nor locks the stream per field: a row is built in
+ * the output's line buffer and written with one fwrite.  Times are cached
+ * per second, so a second's records format the date once.
  */
 #ifndef GF_OUTPUT_H
 #define GF_OUTPUT_H
@@ -13,6 +19,8 @@
 enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
 
 #define OUT_MAX_FIELDS 128
+#define OUT_LINE_CAP   16384    /* row buffer; a row may span flushes */
+#define OUT_VALUE_MAX  128      /* longest formatted value */
 
 struct out_column {
 	const struct gf_field *f;
@@ -33,6 +41,14 @@ struct output {
 	struct out_list list[3];        /* indexed by record type */
 	int last_type;                  /* type of the previous text/CSV row */
 	int replaced;                   /* a plain -s list replaced defaults */
+	/* the row being built */
+	size_t linelen;
+	char line[OUT_LINE_CAP];
+	/* the last second formatted as a time, for reuse */
+	uint64_t tsec;
+	int tvalid, tfrac;              /* tfrac: offset of the 6 digits */
+	size_t tlen;
+	char tbuf[64];
 };
 
 void output_init(struct output *o, FILE *fp);
@@ -44,6 +60,9 @@ void output_init(struct output *o, FILE *fp);
  */
 int output_select(struct output *o, const char *spec, char *err, size_t errlen);
 void output_record(struct output *o, const struct gf_record *r);
+/* Write what output_record() buffered; call before the stream is used
+ * otherwise and at the end. */
+void output_flush(struct output *o);
 /* Print the registry (gapdump --fields). */
 void output_list_fields(FILE *fp);
 

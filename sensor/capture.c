@@ -90,7 +90,7 @@ open_file(struct capture_source *s, const char *path)
 
 static int
 open_iface(struct capture_source *s, const char *ifname,
-    const struct gf_config *cfg)
+    const struct gf_config *cfg, int timeout_ms)
 {
 	char err[PCAP_ERRBUF_SIZE];
 	int rc;
@@ -104,7 +104,7 @@ open_iface(struct capture_source *s, const char *ifname,
 	}
 	LIVE_CALL(pcap_set_snaplen(s->pcap, cfg->snaplen), "snaplen");
 	LIVE_CALL(pcap_set_promisc(s->pcap, cfg->promisc), "promiscuous mode");
-	LIVE_CALL(pcap_set_timeout(s->pcap, LIVE_TIMEOUT_MS), "read timeout");
+	LIVE_CALL(pcap_set_timeout(s->pcap, timeout_ms), "read timeout");
 	if (cfg->buffer_size > 0)
 		LIVE_CALL(pcap_set_buffer_size(s->pcap,
 		    cfg->buffer_size > INT32_MAX ? INT32_MAX :
@@ -128,10 +128,27 @@ open_iface(struct capture_source *s, const char *ifname,
 	return check_linktype(s);
 }
 
+/*
+ * The kernel hands packets over a block at a time, at the latest after
+ * the read timeout.  Packets of several interfaces can only be merged in
+ * timestamp order if none waits in the kernel longer than the merge
+ * window, so with several interfaces the timeout is half of it.
+ */
+static int
+live_timeout(const struct gf_config *cfg)
+{
+	uint64_t ms;
+	if (cfg->nifaces < 2)
+		return LIVE_TIMEOUT_MS;
+	ms = cfg->merge_skew / 2 / 1000000u;
+	return ms < 1 ? 1 : ms > LIVE_TIMEOUT_MS ? LIVE_TIMEOUT_MS : (int)ms;
+}
+
 int
 capture_open(struct capture *c, const struct gf_config *cfg)
 {
 	memset(c, 0, sizeof(*c));
+	c->timeout_ms = live_timeout(cfg);
 	for (int i = 0; i < cfg->nfiles; i++) {
 		struct capture_source *s = &c->src[c->n++];
 		if (open_file(s, cfg->files[i]) != 0 ||
@@ -140,7 +157,7 @@ capture_open(struct capture *c, const struct gf_config *cfg)
 	}
 	for (int i = 0; i < cfg->nifaces; i++) {
 		struct capture_source *s = &c->src[c->n++];
-		if (open_iface(s, cfg->ifaces[i], cfg) != 0 ||
+		if (open_iface(s, cfg->ifaces[i], cfg, c->timeout_ms) != 0 ||
 		    apply_filter(s, cfg->filter) != 0)
 			goto fail;
 		c->live = 1;
@@ -260,4 +277,50 @@ capture_stats(struct capture *c, struct gf_sensor *s)
 		s->ifdrops += (uint32_t)(ps.ps_ifdrop - src->last.ps_ifdrop);
 		src->last = ps;
 	}
+}
+
+int
+capture_dispatch(struct capture_source *s, int max, pcap_handler cb,
+    u_char *user)
+{
+	int n;
+	if (s->eof)
+		return -1;
+	n = pcap_dispatch(s->pcap, max, cb, user);
+	if (n >= 0)
+		return n;
+	if (n == PCAP_ERROR_BREAK)
+		return 0;
+	s->eof = 1;
+	gf_err("%s: read error: %s", s->name, pcap_geterr(s->pcap));
+	return -1;
+}
+
+void
+capture_wait_source(struct capture_source *s, int timeout_ms)
+{
+	struct pollfd pfd;
+	pfd.fd = pcap_get_selectable_fd(s->pcap);
+	pfd.events = POLLIN;
+	if (pfd.fd < 0) {
+		poll(NULL, 0, timeout_ms);
+		return;
+	}
+	if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR)
+		gf_warn("%s: poll: %s", s->name, strerror(errno));
+}
+
+void
+capture_source_drops(struct capture_source *s, uint64_t *kdrops,
+    uint64_t *ifdrops)
+{
+	struct pcap_stat ps;
+	if (s->live && s->pcap != NULL && pcap_stats(s->pcap, &ps) == 0) {
+		/* 32-bit kernel counters: the unsigned delta survives a wrap */
+		s->kdrops += (uint32_t)(ps.ps_drop - s->last.ps_drop);
+		s->ifdrops += (uint32_t)(ps.ps_ifdrop - s->last.ps_ifdrop);
+		s->last = ps;
+	}
+	*kdrops = s->kdrops;
+	*ifdrops = s->ifdrops;
 }

@@ -3,6 +3,12 @@
  * in timestamp order, "-" for stdin) and live interfaces, all through
  * libpcap, with an optional BPF capture filter.  Timestamps are in
  * nanoseconds whatever the file's precision.
+ *
+ * Files are read through capture_next(), which merges them in timestamp
+ * order.  Live interfaces are read one per thread (the sensor's packet
+ * threads) through capture_dispatch(), capture_wait_source() and
+ * capture_source_drops(): each of those touches only its own source, so
+ * that different sources may be used from different threads at once.
  */
 #ifndef GF_CAPTURE_H
 #define GF_CAPTURE_H
@@ -24,6 +30,7 @@ struct capture_source {
 	const u_char *data;
 	uint64_t ts;
 	struct pcap_stat last;          /* stats at the last report */
+	uint64_t kdrops, ifdrops;       /* since opened, across wraps */
 	char *iobuf;                    /* stdio buffer of a capture file */
 };
 
@@ -31,6 +38,8 @@ struct capture {
 	struct capture_source src[2 * GF_CFG_MAX_SOURCES];
 	int n;
 	int live;
+	int timeout_ms;                 /* live read timeout: the longest a
+					   packet waits in the kernel */
 };
 
 /* Open every source named in cfg.  -1 with a message naming the source
@@ -49,5 +58,18 @@ int capture_next(struct capture *c, struct capture_source **src,
 
 /* Add the drops since the last call (live sources) to s. */
 void capture_stats(struct capture *c, struct gf_sensor *s);
+
+/*
+ * Live source: hand up to max waiting packets to cb (pcap_dispatch(3PCAP)
+ * in non-blocking mode).  Returns the number handed, 0 if none waits, or
+ * -1 on a read error (message printed; the source is then at its end).
+ */
+int capture_dispatch(struct capture_source *s, int max, pcap_handler cb,
+    u_char *user);
+/* Live source: wait at most timeout_ms for packets to read. */
+void capture_wait_source(struct capture_source *s, int timeout_ms);
+/* Live source: kernel and interface drops since it was opened. */
+void capture_source_drops(struct capture_source *s, uint64_t *kdrops,
+    uint64_t *ifdrops);
 
 #endif

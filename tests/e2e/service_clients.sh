@@ -1,0 +1,126 @@
+# Live record service (-P) inside private network namespaces: two clients
+# get identical streams, equal to the archive; a client's filter is
+# applied by the sensor; a bad filter and a client outside service.allow
+# are refused; with an empty allow-list only loopback is served.  Needs
+# root and network namespaces; every server listens inside them.
+. tests/e2e/lib.sh
+if ! is_root || ! have ip; then
+	skip all "needs root and iproute2 (network namespaces)"
+	exit 0
+fi
+NS=gftest-svc-$$
+cleanup() {
+	for p in $(ip netns pids $NS-a 2>/dev/null) $(ip netns pids $NS-b 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null
+	done
+	ip netns del $NS-a 2>/dev/null
+	ip netns del $NS-b 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+if ! ip netns add $NS-a 2>/dev/null || ! ip netns add $NS-b; then
+	skip all "cannot create network namespaces here"
+	exit 0
+fi
+ip link add gfs-a netns $NS-a type veth peer name gfs-b netns $NS-b
+ip -n $NS-a addr add 10.79.0.1/24 dev gfs-a
+ip -n $NS-b addr add 10.79.0.2/24 dev gfs-b
+for ns in $NS-a $NS-b; do
+	ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n $ns link set gfs-${ns##*-} up
+	ip -n $ns link set lo up
+	ip netns exec $ns ethtool -K gfs-${ns##*-} tso off gso off gro off >/dev/null 2>&1
+done
+NA="ip netns exec $NS-a"
+NB="ip netns exec $NS-b"
+NC="$TOOLS/netcat_gf"
+
+# wait_for COND...: up to 10 s
+wait_for() {
+	i=0
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -ge 100 ] && return 1
+		sleep 0.1
+	done
+}
+listening() { $1 ss -Hltn "sport = :$2" | grep -q LISTEN; }
+
+$NB "$TOOLS/trafgen" server 10.79.0.2 7800 --timeout 30 >/dev/null &
+# the port on the veth address, open to ns-a's address only
+$NB "$GAPFLOW" -i gfs-b -S 1 -w "$T/archive.gf" -P 10.79.0.2:7900 \
+    --set service.allow=10.79.0.1/32 2>"$T/gf.err" &
+gfpid=$!
+# a second sensor with the defaults: 127.0.0.1, loopback only
+$NB "$GAPFLOW" -i lo -S 1 -P 7901 2>"$T/gf2.err" &
+gf2pid=$!
+wait_for listening "$NB" 7900 || fail port_open "gapflow did not listen: $(cat "$T/gf.err")"
+wait_for listening "$NB" 7901 || fail port2_open "$(cat "$T/gf2.err")"
+
+$NA "$NC" 10.79.0.2:7900 -o "$T/a.gf" -r "$T/a.ready" -t 25 &
+apid=$!
+$NA "$NC" 10.79.0.2:7900 -o "$T/b.gf" -r "$T/b.ready" -t 25 &
+bpid=$!
+$NA "$NC" 10.79.0.2:7900 -f 'udp' -o "$T/udp.gf" -r "$T/udp.ready" -t 25 &
+upid=$!
+# no hello line at all: served after the sensor's 1 s wait
+$NA "$NC" 10.79.0.2:7900 -n -o "$T/n.gf" -r "$T/n.ready" -t 25 &
+npid=$!
+$NA "$NC" 10.79.0.2:7900 -f 'tcp and and' --refused -t 10
+expect_rc bad_filter_closed $? 0
+# from the sensor's own namespace: 10.79.0.2 is not in service.allow
+$NB "$NC" 10.79.0.2:7900 --refused -t 10
+expect_rc outside_allow_refused $? 0
+# the default listener: loopback is served, the veth address not at all
+$NB "$NC" 127.0.0.1:7901 -o "$T/lo.gf" -r "$T/lo.ready" -t 25 &
+lopid=$!
+$NA "$NC" 10.79.0.2:7901 --refused -t 3 2>/dev/null
+expect_rc default_not_on_veth $? 1
+
+for c in a b udp n lo; do
+	wait_for test -f "$T/$c.ready" || fail "ready_$c" "client $c was not served"
+done
+$NA "$TOOLS/trafgen" client 10.79.0.2 7800 --conns 10 --parallel 5 \
+    --up 1000-20000 --down 1000-50000 --udp 5 --seed 11 --timeout 15 >/dev/null 2>&1
+expect_rc trafgen_ok $? 0
+sleep 1.2
+kill -TERM $gfpid $gf2pid
+wait $gfpid
+expect_rc sigterm_exit_0 $? 0
+wait $gf2pid
+for p in $apid $bpid $upid $npid $lopid; do
+	wait $p || fail client_exit "client $p exited with $?"
+done
+
+flows() {
+	f=$1; shift
+	"$GAPDUMP" -r "$f" -n -o csv -L0 -s flowid,seq,kind,proto,saddr,sport,daddr,dport,spkts,dpkts,sbytes,dbytes "$@"
+}
+flows "$T/archive.gf" >"$T/archive.txt"
+flows "$T/a.gf" >"$T/a.txt"
+flows "$T/b.gf" >"$T/b.txt"
+nrec=$(grep -c ',7800,' "$T/archive.txt")
+if [ "$nrec" -ge 10 ]; then pass archive_has_flows; else fail archive_has_flows "$nrec records"; fi
+expect_eq two_clients_same_records "$(cmp "$T/a.txt" "$T/b.txt" && echo same)" same
+# the archive may start earlier (packets before the clients joined): the
+# clients' records are its last ones
+tail -n "$(wc -l <"$T/a.txt")" "$T/archive.txt" >"$T/archive.tail"
+expect_eq client_equals_archive "$(cmp "$T/a.txt" "$T/archive.tail" && echo same)" same
+# byte for byte: the shorter stream's blocks are the longer one's tail
+sa=$(wc -c <"$T/a.gf"); sb=$(wc -c <"$T/b.gf")
+if [ "$sa" -ge "$sb" ]; then long=a short=b n=$((sb - 80)); else long=b short=a n=$((sa - 80)); fi
+tail -c "$n" "$T/$long.gf" >"$T/long.tail"
+tail -c +81 "$T/$short.gf" >"$T/short.tail"
+expect_eq two_clients_same_bytes "$(cmp "$T/long.tail" "$T/short.tail" && echo same)" same
+
+flows "$T/udp.gf" - 'flow or sensor' >"$T/udp.txt"
+expect_eq filter_only_udp "$(awk -F, '$4 != 17' "$T/udp.txt" | wc -l | tr -d ' ')" 0
+expect_eq filter_all_udp "$(wc -l <"$T/udp.txt" | tr -d ' ')" \
+    "$(awk -F, '$4 == 17' "$T/archive.txt" | wc -l | tr -d ' ')"
+expect_eq no_hello_served "$(flows "$T/n.gf" | grep -c ',7800,')" "$nrec"
+"$GAPDUMP" -r "$T/lo.gf" - sensor >/dev/null
+expect_rc loopback_served $? 0
+expect_match refusal_logged "$(cat "$T/gf.err")" "refused 10\.79\.0\.2:[0-9]+: not in service.allow"
+expect_match bad_filter_logged "$(cat "$T/gf.err")" "column 9"
+"$GAPDUMP" -r "$T/archive.gf" -s clientdrops,recdrops,ringdrops -o csv -L0 - sensor >"$T/drops.txt"
+expect_eq no_drops "$(awk -F, '$1 + $2 + $3 > 0' "$T/drops.txt" | wc -l | tr -d ' ')" 0
