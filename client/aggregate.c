@@ -341,14 +341,12 @@ agg_begin_input(struct aggregate *a, const struct gf_stream_info *info)
 		a->hold = info->interval;
 }
 
-const struct agg_stats *
-agg_get_stats(const struct aggregate *a)
+void
+agg_get_stats(const struct aggregate *a, struct agg_stats *st)
 {
-	static struct agg_stats st;
-	st = a->st;
-	st.peak = aggtab_peak(a->tab);
-	st.hold = a->hold_unbounded ? 0 : a->hold;
-	return &st;
+	*st = a->st;
+	st->peak = aggtab_peak(a->tab);
+	st->hold = a->hold_unbounded ? 0 : a->hold;
 }
 
 /* ---- bins --------------------------------------------------------------- */

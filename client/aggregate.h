@@ -81,7 +81,7 @@ void agg_begin_input(struct aggregate *a, const struct gf_stream_info *info);
 void agg_put(struct aggregate *a, const struct gf_record *r);
 /* Hand on everything still held. */
 void agg_finish(struct aggregate *a);
-const struct agg_stats *agg_get_stats(const struct aggregate *a);
+void agg_get_stats(const struct aggregate *a, struct agg_stats *st);
 void agg_free(struct aggregate *a);
 
 #endif /* GF_AGGREGATE_H */

@@ -353,12 +353,13 @@ open_writer(const struct opts *op, const struct gf_stream_info *first)
 static void
 report_aggregation(const struct aggregate *a)
 {
-	const struct agg_stats *st = agg_get_stats(a);
+	struct agg_stats stats, *st = &stats;
 	char hold[32];
 
+	agg_get_stats(a, st);
 	snprintf(hold, sizeof(hold), "%.3f s", (double)st->hold / 1e9);
 	if (st->late > 0)
-		gf_warn("-b: %llu records reached into bins already printed "
+		gf_warn("-b: %llu records reached into bins already output "
 		    "(more than the hold time, %s, out of time order); they "
 		    "were merged into those bins, which appear again; -B sets "
 		    "a longer hold", (unsigned long long)st->late, hold);

@@ -222,7 +222,8 @@ next_threaded(struct readahead *ra, const struct gf_record **r,
 
 /* ---- set-up ------------------------------------------------------------- */
 
-/* Only regular files are read ahead: see readahead.h. */
+/* Only files are read ahead (see readahead.h); one that cannot be
+ * looked at will not open either, and is reported as it is read. */
 static int
 all_regular_files(const struct input_list *in)
 {
@@ -230,7 +231,7 @@ all_regular_files(const struct input_list *in)
 		struct stat sb;
 		int rc = strcmp(in->path[i], "-") == 0 ?
 		    fstat(STDIN_FILENO, &sb) : stat(in->path[i], &sb);
-		if (rc != 0 || !S_ISREG(sb.st_mode))
+		if (rc == 0 && !S_ISREG(sb.st_mode))
 			return 0;
 	}
 	return 1;

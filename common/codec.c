@@ -1,6 +1,7 @@
 /*
  * codec.c - record encoding by the field registry (see codec.h).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -13,14 +14,47 @@ known_type(uint16_t t)
 	return t == GF_RT_FLOW || t == GF_RT_SENSOR;
 }
 
+/*
+ * The wire fields of each record type in wire order, taken from the
+ * registry once, so that encoding and decoding walk only them (the
+ * registry also holds derived fields and other types' fields).
+ */
+#define PLAN_MAX 128
+struct plan {
+	const struct gf_field *f[PLAN_MAX];
+	int n;
+	size_t len;                     /* encoded length, header included */
+};
+static struct plan plans[GF_RT_SENSOR + 1];
+static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
+
+static void
+plans_build(void)
+{
+	for (uint16_t t = GF_RT_FLOW; t <= GF_RT_SENSOR; t++) {
+		struct plan *pl = &plans[t];
+		pl->len = GF_RECORD_HDR_LEN;
+		for (size_t i = 0; i < gf_nfields; i++) {
+			const struct gf_field *f = &gf_fields[i];
+			if (f->rtype != t || f->wire == 0 || pl->n == PLAN_MAX)
+				continue;
+			pl->f[pl->n++] = f;
+			pl->len += f->wire;
+		}
+	}
+}
+
+static const struct plan *
+plan_of(uint16_t t)
+{
+	pthread_once(&plans_once, plans_build);
+	return &plans[t];
+}
+
 size_t
 gf_record_wire_len(uint16_t rtype)
 {
-	size_t n = GF_RECORD_HDR_LEN;
-	for (size_t i = 0; i < gf_nfields; i++)
-		if (gf_fields[i].rtype == rtype)
-			n += gf_fields[i].wire;
-	return n;
+	return known_type(rtype) ? plan_of(rtype)->len : GF_RECORD_HDR_LEN;
 }
 
 static void
@@ -98,21 +132,19 @@ size_t
 gf_record_encode(const struct gf_record *r, uint8_t *buf, size_t cap)
 {
 	const uint8_t *body = gf_record_body(r);
-	size_t len, off = GF_RECORD_HDR_LEN;
+	const struct plan *pl;
+	size_t off = GF_RECORD_HDR_LEN;
 
 	if (!known_type(r->type))
 		return 0;
-	len = gf_record_wire_len(r->type);
-	if (len > cap || len > GF_RECORD_MAX_LEN)
+	pl = plan_of(r->type);
+	if (pl->len > cap || pl->len > GF_RECORD_MAX_LEN)
 		return 0;
 	gf_put_le16(buf, r->type);
-	gf_put_le16(buf + 2, (uint16_t)len);
-	for (size_t i = 0; i < gf_nfields; i++) {
-		const struct gf_field *f = &gf_fields[i];
-		if (f->rtype != r->type || f->wire == 0)
-			continue;
-		put_field(f, body, buf + off);
-		off += f->wire;
+	gf_put_le16(buf + 2, (uint16_t)pl->len);
+	for (int i = 0; i < pl->n; i++) {
+		put_field(pl->f[i], body, buf + off);
+		off += pl->f[i]->wire;
 	}
 	return off;
 }
@@ -135,17 +167,17 @@ gf_record_decode(const uint8_t *p, size_t len, struct gf_record *r)
 {
 	uint16_t type = gf_le16(p);
 	size_t off = GF_RECORD_HDR_LEN;
+	const struct plan *pl;
 	uint8_t *body;
 
 	if (!known_type(type))
 		return 0;
+	pl = plan_of(type);
 	memset(r, 0, sizeof(*r));
 	r->type = type;
 	body = gf_record_body_mut(r);
-	for (size_t i = 0; i < gf_nfields; i++) {
-		const struct gf_field *f = &gf_fields[i];
-		if (f->rtype != type || f->wire == 0)
-			continue;
+	for (int i = 0; i < pl->n; i++) {
+		const struct gf_field *f = pl->f[i];
 		if (off + f->wire > len)
 			break;          /* older writer: later fields stay 0 */
 		get_field(f, p + off, body);
