@@ -5,13 +5,15 @@
  * Promise: the same events, in the same order, as opening each input in
  * turn and calling gf_reader_next() until its end, keeping the records
  * that select() accepts.  When every input is a regular file and the
- * machine has more than one CPU, a reader thread decompresses, decodes
- * and selects while the caller aggregates and prints; records pass in
+ * machine has more than one CPU, a reader thread reads and decompresses
+ * while the caller decodes, selects, aggregates and prints; records pass in
  * batches through a ring of fixed size (about 1.5 MiB), so memory does
  * not grow with the input.  Pipes, sockets and terminals are read on the
  * caller's thread, record by record, so a live pipe is never held back
- * waiting for a batch to fill.  select() must be safe to call from the
- * reader thread: gf_filter_match() is (it only reads the filter).
+ * waiting for a batch to fill.  select() runs on the caller's thread,
+ * except for records larger than any this version writes, which the
+ * reader thread decodes and selects itself: select() must be safe to
+ * call from it (gf_filter_match() is; it only reads the filter).
  */
 #ifndef GF_READAHEAD_H
 #define GF_READAHEAD_H

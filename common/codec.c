@@ -8,8 +8,8 @@
 #include "codec.h"
 #include "fields.h"
 
-static int
-known_type(uint16_t t)
+int
+gf_record_type_known(uint16_t t)
 {
 	return t == GF_RT_FLOW || t == GF_RT_SENSOR;
 }
@@ -54,7 +54,7 @@ plan_of(uint16_t t)
 size_t
 gf_record_wire_len(uint16_t rtype)
 {
-	return known_type(rtype) ? plan_of(rtype)->len : GF_RECORD_HDR_LEN;
+	return gf_record_type_known(rtype) ? plan_of(rtype)->len : GF_RECORD_HDR_LEN;
 }
 
 static void
@@ -135,7 +135,7 @@ gf_record_encode(const struct gf_record *r, uint8_t *buf, size_t cap)
 	const struct plan *pl;
 	size_t off = GF_RECORD_HDR_LEN;
 
-	if (!known_type(r->type))
+	if (!gf_record_type_known(r->type))
 		return 0;
 	pl = plan_of(r->type);
 	if (pl->len > cap || pl->len > GF_RECORD_MAX_LEN)
@@ -170,7 +170,7 @@ gf_record_decode(const uint8_t *p, size_t len, struct gf_record *r)
 	const struct plan *pl;
 	uint8_t *body;
 
-	if (!known_type(type))
+	if (!gf_record_type_known(type))
 		return 0;
 	pl = plan_of(type);
 	memset(r, 0, sizeof(*r));

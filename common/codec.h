@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include "record.h"
 
+/* Whether this reader knows records of type t (others are skipped). */
+int gf_record_type_known(uint16_t t);
+
 /* Encoded length of r, header included. */
 size_t gf_record_wire_len(uint16_t rtype);
 

@@ -86,6 +86,10 @@ const char *gf_reader_name(const struct gf_reader *rd);
  * next block it can find, so every good record is still returned.
  */
 int gf_reader_next(struct gf_reader *rd, struct gf_record *r);
+/* The same, without decoding: *rec points at the record's bytes (header
+ * included, gf_record_decode() reads them), valid until the next call. */
+int gf_reader_next_raw(struct gf_reader *rd, const uint8_t **rec,
+    size_t *reclen);
 /* Number of errors met so far, and records of unknown types skipped. */
 uint64_t gf_reader_errors(const struct gf_reader *rd);
 uint64_t gf_reader_skipped(const struct gf_reader *rd);

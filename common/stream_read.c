@@ -353,7 +353,7 @@ load_block(struct gf_reader *rd)
 }
 
 int
-gf_reader_next(struct gf_reader *rd, struct gf_record *r)
+gf_reader_next_raw(struct gf_reader *rd, const uint8_t **rec, size_t *reclen)
 {
 	for (;;) {
 		uint16_t type;
@@ -391,13 +391,25 @@ gf_reader_next(struct gf_reader *rd, struct gf_record *r)
 			return -1;
 		}
 		rd->rawleft--;
-		if (gf_record_decode(rd->raw + rd->rawpos, len, r) == 1) {
-			rd->rawpos += len;
+		rd->rawpos += len;
+		if (gf_record_type_known(type)) {
+			*rec = rd->raw + rd->rawpos - len;
+			*reclen = len;
 			return 1;
 		}
-		rd->rawpos += len;
 		rd->skipped++;
 	}
+}
+
+int
+gf_reader_next(struct gf_reader *rd, struct gf_record *r)
+{
+	const uint8_t *rec;
+	size_t len;
+	int rc = gf_reader_next_raw(rd, &rec, &len);
+	if (rc == 1)
+		gf_record_decode(rec, len, r);
+	return rc;
 }
 
 const struct gf_stream_info *
