@@ -7,6 +7,7 @@
 #   make fuzz         libFuzzer harnesses (clang), run briefly
 #   make bench        benchmark against a bare libpcap loop and argus
 #   make accuracy     gap accuracy table against ground truth
+#   make soak         long live run (root, netns; SOAK_SECONDS, default 3600)
 #   make install PREFIX=/usr/local
 
 PREFIX  ?= /usr/local
@@ -108,6 +109,10 @@ accuracy: all
 	@$(MAKE) --no-print-directory $(TOOL_BIN)
 	@sh tests/accuracy/run.sh $(B)
 
+soak: all
+	@$(MAKE) --no-print-directory $(TOOL_BIN)
+	@sh tests/soak/run.sh $(B)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
@@ -117,6 +122,10 @@ install: all
 	install -m 644 man/gapflow.yaml.5 man/gapflow-records.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/gapflow.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/gapflow.yaml.example $(DESTDIR)$(PREFIX)/share/doc/gapflow/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' sensor/gapflow.service \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/gapflow.service
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/gapflow.service
 
 clean:
 	rm -rf build build-san build-fuzz

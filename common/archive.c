@@ -625,6 +625,12 @@ gf_archive_set_start(struct gf_archive *a, uint64_t start)
 }
 
 void
+gf_archive_set_info(struct gf_archive *a, const struct gf_stream_info *info)
+{
+	a->info = *info;
+}
+
+void
 gf_archive_set_rotation(struct gf_archive *a, uint64_t rotate_interval,
     uint64_t rotate_size)
 {
@@ -696,12 +702,18 @@ gf_archive_rotate(struct gf_archive *a, uint64_t now)
 }
 
 int
-gf_archive_close(struct gf_archive *a, uint64_t now)
+gf_archive_close(struct gf_archive *a, uint64_t now, uint64_t *written,
+    uint64_t *lost)
 {
 	int rc;
 
-	if (a == NULL)
+	if (a == NULL) {
+		if (written != NULL)
+			*written = 0;
+		if (lost != NULL)
+			*lost = 0;
 		return 0;
+	}
 	seal(a, now);
 	if (a->qhead != NULL) {
 		a->retry_at = 0;
@@ -725,6 +737,10 @@ gf_archive_close(struct gf_archive *a, uint64_t now)
 		    strerror(errno));
 	finish_file(a);
 	rc = a->lost > 0 || a->finish_failed ? -1 : 0;
+	if (written != NULL)
+		*written = a->records;
+	if (lost != NULL)
+		*lost = a->lost;
 	free(a->raw);
 	free(a->out);
 	free(a->path);

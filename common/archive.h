@@ -59,6 +59,10 @@ struct gf_archive *gf_archive_open(const char *path,
     const struct gf_stream_info *info, int level, uint64_t rotate_interval,
     uint64_t rotate_size, int flags, char *err, size_t errlen);
 void gf_archive_set_start(struct gf_archive *a, uint64_t start);
+/* The whole header (a collector copying its one sensor's); before the
+ * first record. */
+void gf_archive_set_info(struct gf_archive *a,
+    const struct gf_stream_info *info);
 /* New rotation settings (configuration reload); apply from the next file
  * on for the interval, at once for the size. */
 void gf_archive_set_rotation(struct gf_archive *a, uint64_t rotate_interval,
@@ -75,8 +79,10 @@ void gf_archive_tick(struct gf_archive *a, uint64_t now);
 void gf_archive_rotate(struct gf_archive *a, uint64_t now);
 /* Write what is pending, finish the file (a header-only file if no record
  * came), free.  0, or -1 if any record was lost during the archive's
- * life or the last file could not be finished. */
-int gf_archive_close(struct gf_archive *a, uint64_t now);
+ * life or the last file could not be finished.  The final counts of
+ * records written and lost go to *written and *lost unless NULL. */
+int gf_archive_close(struct gf_archive *a, uint64_t now, uint64_t *written,
+    uint64_t *lost);
 
 /* Free without writing anything more (an error at start-up). */
 void gf_archive_discard(struct gf_archive *a);

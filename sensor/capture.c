@@ -109,6 +109,12 @@ open_iface(struct capture_source *s, const char *ifname,
 		LIVE_CALL(pcap_set_buffer_size(s->pcap,
 		    cfg->buffer_size > INT32_MAX ? INT32_MAX :
 		    (int)cfg->buffer_size), "buffer size");
+	/* several interfaces are merged by timestamp: a packet must not
+	 * wait in a half-filled kernel block while the other interface's
+	 * later packets are taken, so each is handed over at once */
+	if (cfg->nifaces > 1)
+		LIVE_CALL(pcap_set_immediate_mode(s->pcap, 1),
+		    "immediate mode");
 	/* nanosecond stamps where the platform has them; else microseconds
 	 * (the failure is harmless: precision stays micro) */
 	(void)pcap_set_tstamp_precision(s->pcap, PCAP_TSTAMP_PRECISION_NANO);
@@ -129,19 +135,14 @@ open_iface(struct capture_source *s, const char *ifname,
 }
 
 /*
- * The kernel hands packets over a block at a time, at the latest after
- * the read timeout.  Packets of several interfaces can only be merged in
- * timestamp order if none waits in the kernel longer than the merge
- * window, so with several interfaces the timeout is half of it.
+ * One interface: the kernel hands packets over a block at a time, at the
+ * latest after this timeout, which is how far behind the wall clock the
+ * flow engine's idle clock must run.  Several: immediate mode, no wait.
  */
 static int
 live_timeout(const struct gf_config *cfg)
 {
-	uint64_t ms;
-	if (cfg->nifaces < 2)
-		return LIVE_TIMEOUT_MS;
-	ms = cfg->merge_skew / 2 / 1000000u;
-	return ms < 1 ? 1 : ms > LIVE_TIMEOUT_MS ? LIVE_TIMEOUT_MS : (int)ms;
+	return cfg->nifaces > 1 ? 0 : LIVE_TIMEOUT_MS;
 }
 
 int
@@ -157,7 +158,7 @@ capture_open(struct capture *c, const struct gf_config *cfg)
 	}
 	for (int i = 0; i < cfg->nifaces; i++) {
 		struct capture_source *s = &c->src[c->n++];
-		if (open_iface(s, cfg->ifaces[i], cfg, c->timeout_ms) != 0 ||
+		if (open_iface(s, cfg->ifaces[i], cfg, LIVE_TIMEOUT_MS) != 0 ||
 		    apply_filter(s, cfg->filter) != 0)
 			goto fail;
 		c->live = 1;
@@ -297,16 +298,20 @@ capture_dispatch(struct capture_source *s, int max, pcap_handler cb,
 }
 
 void
-capture_wait_source(struct capture_source *s, int timeout_ms)
+capture_wait_source(struct capture_source *s, int fd, int timeout_ms)
 {
-	struct pollfd pfd;
-	pfd.fd = pcap_get_selectable_fd(s->pcap);
-	pfd.events = POLLIN;
-	if (pfd.fd < 0) {
-		poll(NULL, 0, timeout_ms);
-		return;
-	}
-	if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR)
+	struct pollfd pfd[2];
+	nfds_t n = 0;
+
+	pfd[n].fd = pcap_get_selectable_fd(s->pcap);
+	pfd[n].events = POLLIN;
+	if (pfd[n].fd >= 0)
+		n++;
+	pfd[n].fd = fd;
+	pfd[n].events = POLLIN;
+	if (fd >= 0)
+		n++;
+	if (poll(pfd, n, timeout_ms) < 0 && errno != EINTR)
 		gf_warn("%s: poll: %s", s->name, strerror(errno));
 }
 

@@ -38,8 +38,8 @@ struct capture {
 	struct capture_source src[2 * GF_CFG_MAX_SOURCES];
 	int n;
 	int live;
-	int timeout_ms;                 /* live read timeout: the longest a
-					   packet waits in the kernel */
+	int timeout_ms;                 /* the longest a live packet waits
+					   in the kernel (0: immediate) */
 };
 
 /* Open every source named in cfg.  -1 with a message naming the source
@@ -66,8 +66,9 @@ void capture_stats(struct capture *c, struct gf_sensor *s);
  */
 int capture_dispatch(struct capture_source *s, int max, pcap_handler cb,
     u_char *user);
-/* Live source: wait at most timeout_ms for packets to read. */
-void capture_wait_source(struct capture_source *s, int timeout_ms);
+/* Live source: wait at most timeout_ms for packets to read, or for fd
+ * (-1: none) to be readable. */
+void capture_wait_source(struct capture_source *s, int fd, int timeout_ms);
 /* Live source: kernel and interface drops since it was opened. */
 void capture_source_drops(struct capture_source *s, uint64_t *kdrops,
     uint64_t *ifdrops);

@@ -30,12 +30,17 @@
 
 #define MS              1000000ull
 #define IDLE_NS         (100 * MS)      /* flow engine tick when idle */
-#define OUT_POLL_MS     250
+#define OUT_POLL_MS     100
+#define WAKE_BATCH      256             /* records per output wake-up */
 #define READ_BATCH      256             /* packets per pcap_dispatch */
 #define FLOW_BATCH      1024            /* packets between clock reads */
 #define OUT_BATCH       512             /* records between socket polls */
 #define STATS_NS        (1000 * MS)     /* pcap_stats period */
 #define SHUTDOWN_LINGER_MS 2000         /* to send clients their last blocks */
+/* A packet stamped before a reader looked may reach its ring just after:
+ * a reader vouches only for packets this much older than its look. */
+#define MARK_SLACK      (1 * MS)
+#define LATE_LOG_NS     (60000 * MS)
 
 struct pkt_slot {
 	uint64_t ts;
@@ -54,11 +59,15 @@ struct reader {
 	int pushed;                     /* this dispatch pushed a packet */
 	uint64_t ringdrops_mine;        /* the thread's own count */
 	/* written by the packet thread, read by the flow thread */
-	atomic_uint_fast64_t ringdrops, kdrops, ifdrops, pkts;
+	atomic_uint_fast64_t ringdrops, kdrops, ifdrops;
+	atomic_uint_fast64_t mark;      /* every packet older is pushed */
 	atomic_int done;
 	atomic_int failed;
-	/* the flow thread's last report of them */
+	struct gf_bell bell;            /* the flow thread asks for a mark */
+	/* the flow thread's: last reports, last request */
 	uint64_t seen_ringdrops, seen_kdrops, seen_ifdrops;
+	uint64_t asked_mark;
+	int asked;
 };
 
 struct reload {
@@ -99,10 +108,12 @@ struct pipeline {
 	struct flow_proc fp;
 	unsigned flow_gen;
 	int blocking;                   /* wait for room, never drop */
+	unsigned unrung;                /* records pushed since a wake-up */
 	uint64_t recdrops;              /* FLOW records dropped, unreported */
 	struct gf_record pending;       /* a SENSOR record waiting for room */
 	int have_pending;
 	uint64_t hold_since;            /* when the head packet began waiting */
+	uint64_t late, late_logged;     /* merge window overruns */
 	uint64_t packets;
 	int damaged;
 	uint64_t seen_arlost, seen_cutoff;
@@ -157,6 +168,11 @@ set_start(struct pipeline *pl, uint64_t t)
 
 /* ---- records: flow thread -> output thread ----------------------------- */
 
+/*
+ * The output thread is woken once per WAKE_BATCH records, not per record:
+ * a wake-up costs more than writing a record.  Stragglers wait at most
+ * its poll timeout (OUT_POLL_MS); a SENSOR record, rare, wakes it at once.
+ */
 static int
 push_record(struct pipeline *pl, const struct gf_record *r)
 {
@@ -165,7 +181,10 @@ push_record(struct pipeline *pl, const struct gf_record *r)
 		return -1;
 	memcpy(slot, r, sizeof(*r));
 	gf_ring_push(pl->rec);
-	gf_bell_ring(&pl->out_bell);
+	if (++pl->unrung >= WAKE_BATCH || r->type == GF_RT_SENSOR) {
+		gf_bell_ring(&pl->out_bell);
+		pl->unrung = 0;
+	}
 	return 0;
 }
 
@@ -174,6 +193,7 @@ static void
 push_record_wait(struct pipeline *pl, const struct gf_record *r)
 {
 	while (push_record(pl, r) != 0) {
+		gf_bell_ring(&pl->out_bell);
 		gf_bell_announce(&pl->room_bell);
 		if (gf_ring_wslot(pl->rec) != NULL) {
 			gf_bell_cancel(&pl->room_bell);
@@ -352,24 +372,31 @@ reader_main(void *arg)
 {
 	struct reader *r = arg;
 	struct pipeline *pl = r->pl;
-	uint64_t next_stats = mono_ns() + STATS_NS, n_total = 0;
+	uint64_t next_stats = mono_ns() + STATS_NS;
 
 	block_signals();
 	while (!atomic_load_explicit(&pl->stop, memory_order_relaxed)) {
+		uint64_t t0 = wall_ns();
 		int n;
+
 		r->pushed = 0;
 		n = capture_dispatch(r->src, READ_BATCH, on_packet,
 		    (u_char *)r);
-		if (r->pushed)
-			gf_bell_ring(&pl->flow_bell);
 		if (n < 0) {
 			atomic_store(&r->failed, 1);
 			break;
 		}
-		n_total += (uint64_t)n;
-		atomic_store_explicit(&r->pkts, n_total, memory_order_relaxed);
-		if (n == 0)
-			capture_wait_source(r->src, (int)(IDLE_NS / MS));
+		/* drained: every packet the kernel stamped before t0 is in
+		 * the ring (release: after those pushes) */
+		if (n < READ_BATCH)
+			atomic_store_explicit(&r->mark, t0 - MARK_SLACK,
+			    memory_order_release);
+		gf_bell_ring(&pl->flow_bell);
+		if (n == 0) {
+			capture_wait_source(r->src, gf_bell_fd(&r->bell),
+			    (int)(IDLE_NS / MS));
+			gf_bell_clear(&r->bell);
+		}
 		if (mono_ns() >= next_stats) {
 			reader_stats(r);
 			next_stats += STATS_NS;
@@ -385,8 +412,47 @@ reader_main(void *arg)
 /* ---- the flow thread --------------------------------------------------- */
 
 /*
+ * A reader did not answer within the merge window: the packet is taken
+ * anyway, possibly before an older one of that interface.  Say so, at
+ * most once a minute: the cure is a larger input.merge_skew or a reader
+ * that gets the CPU (service.cpu, service.realtime_priority).
+ */
+static void
+merge_late(struct pipeline *pl, struct reader *r, uint64_t now)
+{
+	pl->late++;
+	if (now < pl->late_logged + LATE_LOG_NS)
+		return;
+	gf_warn("%s: its packet thread did not keep up within "
+	    "input.merge_skew (%llu ms): %llu packets merged without "
+	    "waiting for it, maybe out of order", r->src->name,
+	    (unsigned long long)(pl->skew / MS),
+	    (unsigned long long)pl->late);
+	pl->late_logged = now;
+	pl->late = 0;
+}
+
+/* Ask reader r to look at its interface and publish a new mark. */
+static void
+ask(struct reader *r, uint64_t mark)
+{
+	if (r->asked && r->asked_mark == mark)
+		return;
+	r->asked = 1;
+	r->asked_mark = mark;
+	gf_bell_ring_always(&r->bell);
+}
+
+/*
  * The ring whose head packet comes next, or -1 with *wait_ns set to how
  * long to sleep (-1: until woken; no packet at all).
+ *
+ * The head with the smallest timestamp is taken when every other ring
+ * has a packet at least as late, or its reader has ended, or its reader
+ * has looked at its interface since (its mark is later): then no older
+ * packet can still come from it.  A reader that is idle is asked to look;
+ * one that does not answer within the merge window (input.merge_skew) is
+ * passed over, so a stalled interface never stalls the others longer.
  */
 static int
 pick(struct pipeline *pl, uint64_t now, long long *wait_ns)
@@ -407,31 +473,42 @@ again:
 	}
 	if (best < 0 || pl->nrd == 1)
 		return best;
+	due = UINT64_MAX;
 	for (int j = 0; j < pl->nrd; j++) {
-		if (j == best || gf_ring_rslot(pl->rd[j].ring) != NULL)
+		struct reader *r = &pl->rd[j];
+		uint64_t mark, t;
+		if (j == best || gf_ring_rslot(r->ring) != NULL)
 			continue;       /* its head is not older than ours */
-		if (atomic_load_explicit(&pl->rd[j].done,
-		    memory_order_acquire)) {
-			/* a last packet may have landed before done */
-			if (gf_ring_rslot(pl->rd[j].ring) != NULL &&
-			    tries++ < 4)
+		if (atomic_load_explicit(&r->done, memory_order_acquire))
+			mark = UINT64_MAX;
+		else
+			mark = atomic_load_explicit(&r->mark,
+			    memory_order_acquire);
+		if (mark >= bts) {
+			/* a packet pushed before the mark is visible now */
+			if (gf_ring_rslot(r->ring) != NULL && tries++ < 4)
 				goto again;
 			continue;
 		}
-		/* j is live and empty: it might still deliver an older
-		 * packet; wait for it, but only the merge window */
-		if (now >= bts + pl->skew)
-			return best;
+		/* j may still deliver an older packet */
 		if (pl->hold_since == 0)
 			pl->hold_since = now;
-		if (now >= pl->hold_since + pl->skew)
+		if (now >= bts + pl->skew || now >= pl->hold_since + pl->skew) {
+			merge_late(pl, r, now);
 			return best;
-		due = bts + pl->skew < pl->hold_since + pl->skew ?
-		    bts + pl->skew : pl->hold_since + pl->skew;
-		*wait_ns = (long long)(due - now);
-		return -1;
+		}
+		if (now >= bts + MARK_SLACK)
+			ask(r, mark);
+		t = bts + MARK_SLACK > now ? bts + MARK_SLACK : bts + pl->skew;
+		if (pl->hold_since + pl->skew < t)
+			t = pl->hold_since + pl->skew;
+		if (t < due)
+			due = t;
 	}
-	return best;
+	if (due == UINT64_MAX)
+		return best;
+	*wait_ns = (long long)(due - now);
+	return -1;
 }
 
 static void
@@ -681,11 +758,14 @@ out_main(void *arg)
 	out_started(pl, &started);
 	if (pl->ar != NULL) {
 		uint64_t now = pl->live ? wall_ns() : pl->rec_clock;
-		out_publish(pl);
-		if (gf_archive_close(pl->ar, now) != 0)
+		uint64_t written, lost;
+		if (gf_archive_close(pl->ar, now, &written, &lost) != 0)
 			pl->out_status = -1;
-		/* the close's own losses, for the totals */
 		pl->ar = NULL;
+		/* the totals, the close's own blocks included (read after
+		 * the join) */
+		atomic_store(&pl->written, written);
+		atomic_store(&pl->ar_lost, lost);
 	}
 	if (pl->svc != NULL) {
 		service_close(pl->svc, SHUTDOWN_LINGER_MS);
@@ -751,9 +831,16 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 			atomic_init(&r->ringdrops, 0);
 			atomic_init(&r->kdrops, 0);
 			atomic_init(&r->ifdrops, 0);
-			atomic_init(&r->pkts, 0);
+			atomic_init(&r->mark, 0);
 			atomic_init(&r->done, 0);
 			atomic_init(&r->failed, 0);
+			r->bell.fd = -1;
+			pl->nrd++;
+			if (gf_bell_init(&r->bell) != 0) {
+				gf_err("cannot create an eventfd: %s",
+				    strerror(errno));
+				goto fail;
+			}
 			r->ring = gf_ring_new((size_t)cfg->ring_size,
 			    sizeof(struct pkt_slot));
 			if (r->ring == NULL) {
@@ -762,7 +849,6 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 				    (unsigned long long)cfg->ring_size);
 				goto fail;
 			}
-			pl->nrd++;
 		}
 	}
 	if (flow_proc_init(&pl->fp, cfg, sink, pl) != 0) {
@@ -897,8 +983,10 @@ pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
 		return;
-	for (int i = 0; i < pl->nrd; i++)
+	for (int i = 0; i < pl->nrd; i++) {
 		gf_ring_free(pl->rd[i].ring);
+		gf_bell_free(&pl->rd[i].bell);
+	}
 	gf_ring_free(pl->rec);
 	flow_proc_free(&pl->fp);
 	gf_bell_free(&pl->flow_bell);

@@ -262,6 +262,10 @@ client_start(struct service *s, struct client *c)
 	uint8_t hdr[GF_HEADER_MIN_LEN];
 	struct qblock *b;
 
+	/* the shared block being filled holds records from before this
+	 * client was served: send it to the others first */
+	if (c->filter == NULL)
+		flush_shared(s);
 	gf_stream_header_encode(&s->info, hdr);
 	c->state = C_STREAM;
 	free(c->line);

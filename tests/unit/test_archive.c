@@ -147,7 +147,7 @@ TEST(plain_file)
 		flow_record(&r, i, 42 * SEC + i);
 		CHECK(gf_archive_put(a, &r, 42 * SEC + i) == 0);
 	}
-	CHECK(gf_archive_close(a, 50 * SEC) == 0);
+	CHECK(gf_archive_close(a, 50 * SEC, NULL, NULL) == 0);
 	CHECK(count(path, &sum, &start) == 5000);
 	CHECK_U64(sum, 5000ull * 5001 / 2);
 	CHECK_U64(start, 42 * SEC);
@@ -179,7 +179,7 @@ TEST(rotate_by_record_time)
 		flow_record(&r, i + 1, t);
 		gf_archive_put(a, &r, t);
 	}
-	CHECK(gf_archive_close(a, 1200 * SEC) == 0);
+	CHECK(gf_archive_close(a, 1200 * SEC, NULL, NULL) == 0);
 	listing(names, sizeof(names));
 	CHECK_STR(names, "19700101-001640.gf 19700101-001700.gf "
 	    "19700101-001800.gf 19700101-001900.gf");
@@ -208,7 +208,7 @@ TEST(rotate_by_size)
 		flow_record(&r, i, 7 * SEC);
 		gf_archive_put(a, &r, 7 * SEC);
 	}
-	CHECK(gf_archive_close(a, 8 * SEC) == 0);
+	CHECK(gf_archive_close(a, 8 * SEC, NULL, NULL) == 0);
 	listing(names, sizeof(names));
 	CHECK(strncmp(names, "x-0000.gf x-0000_001.gf x-0000_002.gf", 37) == 0);
 	CHECK(strstr(names, ".part") == NULL);
@@ -245,7 +245,7 @@ TEST(live_part_then_rename)
 	CHECK(access(part, F_OK) != 0);
 	CHECK(count(final, NULL, NULL) == 2);
 	CHECK_U64(gf_archive_files(a), 1);
-	CHECK(gf_archive_close(a, 102 * SEC) == 0);
+	CHECK(gf_archive_close(a, 102 * SEC, NULL, NULL) == 0);
 	listing(names, sizeof(names));
 	CHECK_STR(names, "live-100.gf");        /* nothing came after */
 	rm_rf(dir);
@@ -269,7 +269,7 @@ TEST(recover_orphan_part)
 		flow_record(&r, i, 5 * SEC);
 		gf_archive_put(a, &r, 5 * SEC);
 	}
-	gf_archive_close(a, 5 * SEC);
+	gf_archive_close(a, 5 * SEC, NULL, NULL);
 	snprintf(orphan, sizeof(orphan), "%s/.old.gf.part", dir);
 	CHECK(rename(path, orphan) == 0);
 	fd = open(orphan, O_WRONLY | O_APPEND);
@@ -284,12 +284,12 @@ TEST(recover_orphan_part)
 	snprintf(pat, sizeof(pat), "%s/new-%%s.gf", dir);
 	a = gf_archive_open(pat, &info, 1, 0, 0, 0, err, sizeof(err));
 	gf_archive_put(a, &r, 20 * SEC);
-	CHECK(gf_archive_close(a, 20 * SEC) == 0);
+	CHECK(gf_archive_close(a, 20 * SEC, NULL, NULL) == 0);
 	listing(names, sizeof(names));
 	CHECK_STR(names, ".held-9.gf.part new-20.gf old.gf");
 	snprintf(path, sizeof(path), "%s/old.gf", dir);
 	CHECK(count(path, NULL, NULL) == 10);   /* whole, no complaint */
-	gf_archive_close(held, 11 * SEC);
+	gf_archive_close(held, 11 * SEC, NULL, NULL);
 	listing(names, sizeof(names));
 	CHECK_STR(names, "held-9.gf new-20.gf old.gf");
 	rm_rf(dir);
@@ -329,7 +329,7 @@ TEST(live_retry_without_loss)
 	t += GF_AR_RETRY_NS;
 	gf_archive_tick(a, t);
 	CHECK(!gf_archive_failing(a));
-	CHECK(gf_archive_close(a, t) == 0);
+	CHECK(gf_archive_close(a, t, NULL, NULL) == 0);
 	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/sub");
 	CHECK(count_dir(&sum, 1 * SEC) == 3000);
 	CHECK_U64(sum, 3000ull * 3001 / 2);
@@ -367,7 +367,7 @@ TEST(bounded_and_counted)
 	unlink(blocker);
 	gf_archive_tick(a, t += GF_AR_RETRY_NS);
 	written = gf_archive_records(a);
-	CHECK(gf_archive_close(a, t) == -1);    /* records were lost */
+	CHECK(gf_archive_close(a, t, NULL, NULL) == -1);    /* records were lost */
 	CHECK_U64(written + lost, n);
 	rm_rf(dir);
 }
@@ -391,7 +391,7 @@ TEST(offline_error_counted)
 		flow_record(&r, i, SEC);
 		gf_archive_put(a, &r, SEC);
 	}
-	CHECK(gf_archive_close(a, 2 * SEC) == -1);
+	CHECK(gf_archive_close(a, 2 * SEC, NULL, NULL) == -1);
 	rm_rf(dir);
 }
 
