@@ -38,6 +38,8 @@ LIBS=$(pkg-config --libs libpcap zlib yaml-0.1 2>/dev/null)
 [ -n "$LIBS" ] || LIBS="-lpcap -lz -lyaml"
 LIBS="$LIBS -lpthread -lm"
 
+npass=0
+nfail=0
 mkdir -p "$B/obj" || exit 1
 
 # The code under test, instrumented for coverage but without libFuzzer's
@@ -111,10 +113,13 @@ for h in tests/fuzz/fuzz_*.c; do
 		echo "FAIL fuzz_$name: exit $rc, see $B/fuzz_$name.log" \
 		    "and $B/$name-*"
 		failed=1
+		nfail=$((nfail + 1))
 	else
 		echo "PASS fuzz_$name"
+		npass=$((npass + 1))
 	fi
 done
+echo "fuzz: $npass passed, $nfail failed"
 
 if [ $ran -eq 0 ] && [ $failed -eq 0 ]; then
 	echo "no harness matched"
