@@ -80,22 +80,6 @@ struct gf_archive {
 /* ---- small helpers ----------------------------------------------------- */
 
 static int
-write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
 exists(const char *p)
 {
 	struct stat st;
@@ -303,7 +287,7 @@ write_header(struct gf_archive *a)
 {
 	uint8_t hdr[GF_HEADER_MIN_LEN];
 	gf_stream_header_encode(&a->info, hdr);
-	if (write_all(a->fd, hdr, sizeof(hdr)) != 0)
+	if (gf_write_all(a->fd, hdr, sizeof(hdr)) != 0)
 		return -1;
 	a->hdr_done = 1;
 	a->fsize = sizeof(hdr);
@@ -493,7 +477,7 @@ emit(struct gf_archive *a, const uint8_t *data, size_t len, uint32_t nrec,
 			return -1;
 		}
 	}
-	if (write_all(a->fd, data, len) != 0) {
+	if (gf_write_all(a->fd, data, len) != 0) {
 		char what[64];
 		snprintf(what, sizeof(what), "write failed at offset %llu",
 		    (unsigned long long)a->fsize);

@@ -61,6 +61,10 @@ uint64_t gf_writer_records(const struct gf_writer *w);
 uint64_t gf_writer_lost(const struct gf_writer *w);
 uint64_t gf_writer_bytes(const struct gf_writer *w);
 
+/* write(2) all of buf, retrying on EINTR and short writes.  0, or -1
+ * with errno set. */
+int gf_write_all(int fd, const uint8_t *buf, size_t len);
+
 /* Encode one block from raw records into out (cap >= GF_BLOCK_HDR_LEN +
  * GF_BLOCK_MAX_STORED).  Returns the block length. */
 size_t gf_block_encode(const uint8_t *raw, size_t rawlen, uint32_t nrec,

@@ -48,9 +48,8 @@ gf_stream_header_encode(const struct gf_stream_info *info, uint8_t *buf)
 	    (uint32_t)crc32(0L, buf, GF_HEADER_MIN_LEN - 4));
 }
 
-/* write(2) all of buf, retrying on EINTR and short writes. */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
+int
+gf_write_all(int fd, const uint8_t *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
@@ -144,7 +143,7 @@ gf_writer_open_fd(int fd, const char *name, const struct gf_stream_info *info,
 	struct gf_writer *w;
 
 	gf_stream_header_encode(info, hdr);
-	if (write_all(fd, hdr, sizeof(hdr)) != 0) {
+	if (gf_write_all(fd, hdr, sizeof(hdr)) != 0) {
 		gf_err("%s: cannot write stream header: %s", name,
 		    strerror(errno));
 		close(fd);
@@ -184,7 +183,7 @@ gf_writer_flush(struct gf_writer *w)
 		return 0;
 	len = block_encode(w->have_z ? &w->z : NULL, w->raw, w->rawlen,
 	    w->nrec, w->out);
-	if (write_all(w->fd, w->out, len) != 0) {
+	if (gf_write_all(w->fd, w->out, len) != 0) {
 		if (!w->failed)
 			gf_err("%s: write failed at offset %llu: %s", w->name,
 			    (unsigned long long)w->bytes, strerror(errno));
