@@ -124,3 +124,45 @@ expect_match refusal_logged "$(cat "$T/gf.err")" "refused 10\.79\.0\.2:[0-9]+: n
 expect_match bad_filter_logged "$(cat "$T/gf.err")" "column 9"
 "$GAPDUMP" -r "$T/archive.gf" -s clientdrops,recdrops,ringdrops -o csv -L0 - sensor >"$T/drops.txt"
 expect_eq no_drops "$(awk -F, '$1 + $2 + $3 > 0' "$T/drops.txt" | wc -l | tr -d ' ')" 0
+
+# ---- a client that does not read is cut off and counted, the other one
+# gets everything.  A generated capture fed through a FIFO (the pcap
+# header first, so that gapflow opens the port; the rest once both
+# clients are connected, in pieces) makes 16 MB of records, uncompressed:
+# more than a client's queue and socket buffers hold.
+"$TOOLS/biggen" "$T/big.pcap" --packets 100000 --flows 2000 --duration 10 >/dev/null
+mkfifo "$T/in"
+feed() {
+	size=$(wc -c <"$T/big.pcap")
+	step=$((size / 20 + 1))
+	head -c 24 "$T/big.pcap"
+	wait_for test -f "$T/go"
+	off=24
+	while [ $off -lt "$size" ]; do
+		tail -c +$((off + 1)) "$T/big.pcap" | head -c $step
+		off=$((off + step))
+		sleep 0.1
+	done
+}
+feed >"$T/in" &
+$NB sh -c 'exec "$1" -r - -S 0.01 -Z off -P 7904 -w "$2" <"$3"' sh \
+    "$GAPFLOW" "$T/slow.gf" "$T/in" 2>"$T/gf3.err" &
+gf3=$!
+wait_for listening "$NB" 7904 || fail port3_open "$(cat "$T/gf3.err")"
+$NB "$NC" 127.0.0.1:7904 --slow -t 4 >"$T/slow.txt" &
+spid=$!
+$NB "$NC" 127.0.0.1:7904 -o "$T/fast.gf" -t 25 &
+fpid=$!
+established() { [ "$($NB ss -Htn state established "sport = :7904" | wc -l)" -eq 2 ]; }
+wait_for established || fail clients_connected
+sleep 0.3       # their hello lines are in
+touch "$T/go"
+wait $gf3
+expect_rc slow_file_exit_0 $? 0
+wait $spid $fpid
+expect_rc fast_client_ok $? 0
+expect_match cutoff_logged "$(cat "$T/gf3.err")" "client 127\.0\.0\.1:[0-9]+ cut off"
+expect_eq cutoff_counted "$("$GAPDUMP" -r "$T/slow.gf" -o csv -L0 -s clientdrops - sensor | awk '{ s += $1 } END { print s }')" 1
+flows "$T/slow.gf" - 'flow or sensor' >"$T/slow.flows"
+flows "$T/fast.gf" - 'flow or sensor' >"$T/fast.flows"
+expect_eq fast_client_complete "$(cmp "$T/fast.flows" "$T/slow.flows" && echo same)" same
