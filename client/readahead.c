@@ -34,6 +34,8 @@ struct ra_item {
 		struct gf_stream_info info;
 		struct {
 			uint16_t len;
+			uint32_t input;         /* for the error message */
+			uint64_t blockoff;
 			uint8_t bytes[RA_RAW_MAX];
 		} raw;
 	} u;
@@ -178,10 +180,16 @@ reader_main(void *arg)
 			} else if (rawlen <= RA_RAW_MAX) {
 				it->kind = RA_RAW;
 				it->u.raw.len = (uint16_t)rawlen;
+				it->u.raw.input = (uint32_t)i;
+				it->u.raw.blockoff = gf_reader_block_offset(rd);
 				memcpy(it->u.raw.bytes, raw, rawlen);
 				b->n++;
+			} else if (gf_record_decode(raw, rawlen, &it->u.rec) < 0) {
+				gf_record_malformed(ra->in->path[i],
+				    gf_reader_block_offset(rd));
+				it->kind = RA_DAMAGED;
+				b->n++;
 			} else {
-				gf_record_decode(raw, rawlen, &it->u.rec);
 				if (ra->select(ra->ctx, &it->u.rec)) {
 					it->kind = RA_RECORD;
 					b->n++;
@@ -228,7 +236,13 @@ next_threaded(struct readahead *ra, const struct gf_record **r,
 		}
 		it = &ra->cur->item[ra->pos++];
 		if (it->kind == RA_RAW) {
-			gf_record_decode(it->u.raw.bytes, it->u.raw.len, &ra->dec);
+			if (gf_record_decode(it->u.raw.bytes, it->u.raw.len,
+			    &ra->dec) < 0) {
+				gf_record_malformed(
+				    ra->in->path[it->u.raw.input],
+				    it->u.raw.blockoff);
+				return RA_DAMAGED;
+			}
 			if (!ra->select(ra->ctx, &ra->dec))
 				continue;
 			*r = &ra->dec;

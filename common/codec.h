@@ -1,11 +1,15 @@
 /*
  * codec.h - one record <-> its bytes on the wire.
  *
- * A record is: u16 type, u16 length (of the whole record, header
- * included), then the wire fields of its type in registry order, each
- * little-endian at its registered width.  Decoding fills fields while the
- * record has bytes for them, leaves later fields zero (an older writer),
- * and ignores trailing bytes it has no field for (a newer writer).
+ * A record is (gapflow-records(5), format 2): u16 type, u16 length (of
+ * the whole record, header included), u8 bitmap length N, N bytes of
+ * presence bitmap (bit i, least significant first, for the type's i-th
+ * wire field in registry order), then the value of each field whose bit
+ * is set, in order: u8 as one byte, u16/u32/u64 as unsigned LEB128, an
+ * address as its family byte and 4 (IPv4) or 16 bytes.  Fields whose bit
+ * is clear are 0; the encoder sets the bits of the non-zero fields only.
+ * Decoding ignores bits and bytes past the fields it knows (a newer
+ * writer) and leaves fields past a shorter bitmap 0 (an older writer).
  */
 #ifndef GF_CODEC_H
 #define GF_CODEC_H
@@ -17,8 +21,8 @@
 /* Whether this reader knows records of type t (others are skipped). */
 int gf_record_type_known(uint16_t t);
 
-/* Encoded length of r, header included. */
-size_t gf_record_wire_len(uint16_t rtype);
+/* The longest encoding of a record of type rtype, header included. */
+size_t gf_record_wire_max(uint16_t rtype);
 
 /* Encode r into buf.  Returns the length, or 0 if cap is too small or the
  * type is unknown. */
@@ -32,7 +36,9 @@ size_t gf_record_encode(const struct gf_record *r, uint8_t *buf, size_t cap);
 size_t gf_record_peek(const uint8_t *p, size_t avail, uint16_t *type);
 
 /* Decode a record whose header gf_record_peek() accepted.  Returns 1 for
- * a known type, 0 for an unknown type (r untouched, skip it by length). */
+ * a known type, 0 for an unknown type (r untouched, skip it by length),
+ * -1 for a malformed record of a known type: a value that runs past the
+ * record's length or does not fit its field (r partly filled). */
 int gf_record_decode(const uint8_t *p, size_t len, struct gf_record *r);
 
 #endif

@@ -209,7 +209,7 @@ const struct gf_field gf_fields[] = {
 	SW("gapbytes", NULL, U64, gapbytes, NUM, SUM, 10, "bytes acknowledged but never seen"),
 	SW("gapflows", NULL, U64, gapflows, NUM, SUM, 8, "flow records with a capture gap"),
 	SW("simplexflows", NULL, U64, simplexflows, NUM, SUM, 8, "flow records with the simplex flag"),
-	SW("clientdrops", NULL, U64, clientdrops, NUM, SUM, 8, "live service clients disconnected because they fell behind (format 1.1)"),
+	SW("clientdrops", NULL, U64, clientdrops, NUM, SUM, 8, "live service clients cut off because they fell behind"),
 	/* SENSOR, derived */
 	FD("dur", NULL, GF_RT_SENSOR, SECS, 10, der_sensor_dur, "interval length, seconds"),
 	FD("lossbytes_pct", NULL, GF_RT_SENSOR, FLOAT, 8, der_loss_bytes_pct, "capture loss: gap bytes over acknowledged bytes, percent"),

@@ -17,8 +17,8 @@
  * (newline-translating) copies of a file. */
 #define GF_MAGIC            "GFLW\r\n\x1a\n"
 #define GF_MAGIC_LEN        8
-#define GF_FORMAT_MAJOR     1   /* incompatible changes */
-#define GF_FORMAT_MINOR     1   /* compatible additions (fields, types) */
+#define GF_FORMAT_MAJOR     2   /* incompatible changes */
+#define GF_FORMAT_MINOR     0   /* compatible additions (fields, types) */
 #define GF_HEADER_MIN_LEN   80
 #define GF_HEADER_MAX_LEN   4096
 #define GF_SENSOR_NAME_LEN  32

@@ -90,7 +90,7 @@ struct gf_sensor {
 	uint64_t simplexflows;  /* flow records with the simplex flag */
 	uint32_t sensorid;
 	uint32_t ifaces;        /* number of sources */
-	uint64_t clientdrops;   /* live service clients cut off (format 1.1) */
+	uint64_t clientdrops;   /* live service clients cut off */
 };
 
 /* A decoded record of any type. */

@@ -91,9 +91,16 @@ const char *gf_reader_name(const struct gf_reader *rd);
  */
 int gf_reader_next(struct gf_reader *rd, struct gf_record *r);
 /* The same, without decoding: *rec points at the record's bytes (header
- * included, gf_record_decode() reads them), valid until the next call. */
+ * included, gf_record_decode() reads them), valid until the next call.
+ * A caller that decodes them itself reports a record that does not
+ * decode with gf_record_malformed(), naming the block's offset. */
 int gf_reader_next_raw(struct gf_reader *rd, const uint8_t **rec,
     size_t *reclen);
+/* Offset in the stream of the block the last record came from. */
+uint64_t gf_reader_block_offset(const struct gf_reader *rd);
+/* The error message for a record of input name, in the block at offset
+ * blockoff, that gf_record_decode() found malformed. */
+void gf_record_malformed(const char *name, uint64_t blockoff);
 /* Number of errors met so far, and records of unknown types skipped. */
 uint64_t gf_reader_errors(const struct gf_reader *rd);
 uint64_t gf_reader_skipped(const struct gf_reader *rd);

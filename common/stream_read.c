@@ -401,15 +401,32 @@ gf_reader_next_raw(struct gf_reader *rd, const uint8_t **rec, size_t *reclen)
 	}
 }
 
+void
+gf_record_malformed(const char *name, uint64_t blockoff)
+{
+	gf_err("%s: malformed record in block at offset %llu (a value runs "
+	    "past the record's length or does not fit its field); skipped",
+	    name, (unsigned long long)blockoff);
+}
+
 int
 gf_reader_next(struct gf_reader *rd, struct gf_record *r)
 {
 	const uint8_t *rec;
 	size_t len;
 	int rc = gf_reader_next_raw(rd, &rec, &len);
-	if (rc == 1)
-		gf_record_decode(rec, len, r);
+	if (rc == 1 && gf_record_decode(rec, len, r) < 0) {
+		gf_record_malformed(rd->name, rd->blockoff);
+		rd->errors++;
+		return -1;
+	}
 	return rc;
+}
+
+uint64_t
+gf_reader_block_offset(const struct gf_reader *rd)
+{
+	return rd->blockoff;
 }
 
 const struct gf_stream_info *

@@ -128,9 +128,9 @@ expect_eq no_drops "$(awk -F, '$1 + $2 + $3 > 0' "$T/drops.txt" | wc -l | tr -d 
 # ---- a client that does not read is cut off and counted, the other one
 # gets everything.  A generated capture fed through a FIFO (the pcap
 # header first, so that gapflow opens the port; the rest once both
-# clients are connected, in pieces) makes 16 MB of records, uncompressed:
+# clients are connected, in pieces) makes 21 MB of records, uncompressed:
 # more than a client's queue and socket buffers hold.
-"$TOOLS/biggen" "$T/big.pcap" --packets 100000 --flows 2000 --duration 10 >/dev/null
+"$TOOLS/biggen" "$T/big.pcap" --packets 450000 --flows 24000 --duration 10 >/dev/null
 mkfifo "$T/in"
 feed() {
 	size=$(wc -c <"$T/big.pcap")

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "codec.h"
 #include "log.h"
 #include "stream.h"
 #include "testlib.h"
@@ -59,6 +60,17 @@ flow_record(struct gf_record *r, uint64_t id, uint64_t t)
 	r->u.flow.proto = 6;
 	r->u.flow.src.pkts = id;
 	r->u.flow.saddr.family = r->u.flow.daddr.family = 4;
+}
+
+/* The encoded size of flow_record(id, t): the tests that must fill
+ * files or memory size their runs by it. */
+static size_t
+flow_record_size(uint64_t id, uint64_t t)
+{
+	struct gf_record r;
+	uint8_t buf[GF_RECORD_MAX_LEN];
+	flow_record(&r, id, t);
+	return gf_record_encode(&r, buf, sizeof(buf));
 }
 
 /* Records in path, and the sum of their flowids; -1 if unreadable or
@@ -197,11 +209,12 @@ TEST(rotate_by_size)
 	struct gf_archive *a;
 	struct gf_record r;
 	uint64_t sum = 0;
-	const uint64_t n = 30000;
+	/* uncompressed: 3.5 MiB of records in 1 MiB files */
+	const uint64_t n = (7 << 19) / flow_record_size(30000, 7 * SEC);
 
+	CHECK(n > 10000);
 	fresh_dir();
 	snprintf(pat, sizeof(pat), "%s/x-%%H%%M.gf", dir);
-	/* uncompressed, ~300 bytes a record: ~9 MB, 1 MiB files */
 	a = gf_archive_open(pat, &info, -1, 0, 1 << 20, 0, err, sizeof(err));
 	CHECK(a != NULL);
 	for (uint64_t i = 1; i <= n; i++) {
@@ -346,7 +359,8 @@ TEST(bounded_and_counted)
 	struct gf_archive *a;
 	struct gf_record r;
 	uint64_t t = 1 * SEC, written, lost;
-	const uint64_t n = 300000;
+	/* uncompressed: 80 MiB of records, more than the 64 MiB kept */
+	const uint64_t n = (80ull << 20) / flow_record_size(1000000, t);
 	int fd;
 
 	fresh_dir();
@@ -354,7 +368,6 @@ TEST(bounded_and_counted)
 	fd = open(blocker, O_WRONLY | O_CREAT, 0644);
 	close(fd);
 	snprintf(pat, sizeof(pat), "%s/sub/%%s.gf", dir);
-	/* uncompressed: ~300 bytes a record, 300000 records > 64 MiB */
 	a = gf_archive_open(pat, &info, -1, 0, 0, GF_AR_LIVE, err,
 	    sizeof(err));
 	for (uint64_t i = 1; i <= n; i++) {

@@ -49,8 +49,9 @@ fill_record(struct gf_record *r, uint16_t type, uint64_t salt)
 		if (f->type == GF_FT_ADDR) {
 			struct gf_addr *a = (struct gf_addr *)
 			    ((uint8_t *)gf_record_body_mut(r) + f->offset);
+			/* IPv4 fills the first 4 bytes, as the sensor does */
 			a->family = (i + salt) % 2 ? 6 : 4;
-			for (int k = 0; k < 16; k++)
+			for (int k = 0; k < (a->family == 4 ? 4 : 16); k++)
 				a->a[k] = (uint8_t)(i * 16 + k + salt);
 			continue;
 		}
@@ -117,7 +118,8 @@ TEST(round_trip_every_field)
 		uint16_t type;
 		fill_record(&in, t, 3);
 		len = gf_record_encode(&in, buf, sizeof(buf));
-		CHECK_U64(len, gf_record_wire_len(t));
+		CHECK(len > GF_RECORD_HDR_LEN);
+		CHECK(len <= gf_record_wire_max(t));
 		CHECK_U64(gf_le16(buf), t);
 		CHECK_U64(gf_le16(buf + 2), len);
 		CHECK_U64(gf_record_peek(buf, len, &type), len);
@@ -127,38 +129,252 @@ TEST(round_trip_every_field)
 	}
 }
 
-TEST(little_endian_on_the_wire)
+/* Every field at its largest value, then each field alone at 1 (the
+ * other bits clear), then a record of zeros. */
+TEST(round_trip_extremes_and_sparse)
 {
-	/* the first FLOW fields are kind (u8), end (u8), orient, state,
-	 * proto (u8), vlan (u16): check vlan's bytes by hand */
+	uint8_t buf[GF_RECORD_MAX_LEN];
+	for (uint16_t t = GF_RT_FLOW; t <= GF_RT_SENSOR; t++) {
+		struct gf_record in, out;
+		size_t len;
+		memset(&in, 0, sizeof(in));
+		in.type = t;
+		for (size_t i = 0; i < gf_nfields; i++) {
+			const struct gf_field *f = &gf_fields[i];
+			if (f->rtype != t || f->wire == 0)
+				continue;
+			if (f->type == GF_FT_ADDR)
+				memset((uint8_t *)gf_record_body_mut(&in) +
+				    f->offset, 0xff, sizeof(struct gf_addr));
+			else
+				gf_field_set_u64(f, &in, UINT64_MAX);
+		}
+		len = gf_record_encode(&in, buf, sizeof(buf));
+		/* all present (times equal: their differences are short) */
+		CHECK(len <= gf_record_wire_max(t));
+		CHECK(len > gf_record_wire_max(t) / 2);
+		CHECK_U64(gf_record_decode(buf, len, &out), 1);
+		CHECK(records_equal(&in, &out));
+		for (size_t i = 0; i < gf_nfields; i++) {
+			const struct gf_field *f = &gf_fields[i];
+			if (f->rtype != t || f->wire == 0 ||
+			    f->type == GF_FT_ADDR)
+				continue;
+			memset(&in, 0, sizeof(in));
+			in.type = t;
+			gf_field_set_u64(f, &in, 1);
+			len = gf_record_encode(&in, buf, sizeof(buf));
+			CHECK_U64(gf_record_decode(buf, len, &out), 1);
+			CHECK_U64(gf_field_u64(f, &out), 1);
+			/* a FLOW record's trans of 0 reads as 1 */
+			if (t == GF_RT_FLOW)
+				in.u.flow.trans = 1;
+			CHECK(records_equal(&in, &out));
+		}
+		memset(&in, 0, sizeof(in));
+		in.type = t;
+		len = gf_record_encode(&in, buf, sizeof(buf));
+		CHECK_U64(len, 5 + (size_t)buf[4]);     /* header, bitmap */
+		CHECK_U64(gf_record_decode(buf, len, &out), 1);
+	}
+}
+
+/* Count of FLOW wire fields, from the registry. */
+static size_t
+flow_wire_fields(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < gf_nfields; i++)
+		n += gf_fields[i].rtype == GF_RT_FLOW && gf_fields[i].wire;
+	return n;
+}
+
+TEST(wire_bytes_by_hand)
+{
+	/* the first FLOW fields are kind (u8, bit 0), end, orient, state,
+	 * proto (u8) and vlan (u16, bit 5); saddr is field 19 (bit 3 of
+	 * the third bitmap byte).  kind 2, vlan 0x0a0b = 2571 = 0x0b +
+	 * 0x14 * 128 -> LEB128 8b 14; saddr 10.0.0.1 -> 04 0a 00 00 01 */
 	struct gf_record r;
 	uint8_t buf[GF_RECORD_MAX_LEN];
+	size_t nmap = (flow_wire_fields() + 7) / 8, len;
+	const uint8_t values[] = { 0x02, 0x8b, 0x14, 0x04, 10, 0, 0, 1 };
+
+	CHECK_U64(gf_field_find_type("saddr", GF_RT_FLOW) -
+	    gf_field_find_type("kind", GF_RT_FLOW), 19);
 	memset(&r, 0, sizeof(r));
 	r.type = GF_RT_FLOW;
 	r.u.flow.kind = GF_KIND_FINAL;
 	r.u.flow.vlan = 0x0a0b;
-	CHECK(gf_record_encode(&r, buf, sizeof(buf)) > 0);
-	CHECK_U64(buf[4], GF_KIND_FINAL);
-	CHECK_U64(buf[9], 0x0b);
-	CHECK_U64(buf[10], 0x0a);
+	r.u.flow.saddr.family = 4;
+	r.u.flow.saddr.a[0] = 10;
+	r.u.flow.saddr.a[3] = 1;
+	len = gf_record_encode(&r, buf, sizeof(buf));
+	CHECK_U64(len, 4 + 1 + nmap + sizeof(values));
+	CHECK_U64(gf_le16(buf), 1);
+	CHECK_U64(gf_le16(buf + 2), len);
+	CHECK_U64(buf[4], nmap);
+	CHECK_U64(buf[5], 0x21);                /* bits 0 and 5 */
+	CHECK_U64(buf[6], 0x00);
+	CHECK_U64(buf[7], 0x08);                /* bit 19 */
+	for (size_t j = 3; j < nmap; j++)
+		CHECK_U64(buf[5 + j], 0);
+	CHECK(memcmp(buf + 5 + nmap, values, sizeof(values)) == 0);
 }
 
-TEST(short_record_from_older_writer)
+TEST(times_as_differences)
 {
-	/* an older writer knew fewer fields: later ones decode as 0, trans
-	 * as 1 */
+	/* fstime, stime, ltime are fields 14-16 (byte 1 bits 6, 7; byte 2
+	 * bit 0).  Each time is stored as the zigzag difference from the
+	 * previous time present, starting from 0: 1000 -> 2000 = d0 0f;
+	 * 1000 - 1000 = 0 -> 00; 900 - 1000 = -100 -> 199 = c7 01 */
+	struct gf_record r, out;
+	uint8_t buf[GF_RECORD_MAX_LEN];
+	size_t nmap = (flow_wire_fields() + 7) / 8, len;
+	const uint8_t values[] = { 0xd0, 0x0f, 0x00, 0xc7, 0x01 };
+
+	CHECK_U64(gf_field_find_type("fstime", GF_RT_FLOW) -
+	    gf_field_find_type("kind", GF_RT_FLOW), 14);
+	memset(&r, 0, sizeof(r));
+	r.type = GF_RT_FLOW;
+	r.u.flow.fstime = 1000;
+	r.u.flow.stime = 1000;
+	r.u.flow.ltime = 900;
+	r.u.flow.trans = 1;
+	len = gf_record_encode(&r, buf, sizeof(buf));
+	CHECK_U64(buf[5], 0x00);
+	CHECK_U64(buf[6], 0xc0);
+	CHECK_U64(buf[7], 0x01);
+	/* trans, the last field, is 1 */
+	CHECK_U64(len, 4 + 1 + nmap + sizeof(values) + 1);
+	CHECK(memcmp(buf + 5 + nmap, values, sizeof(values)) == 0);
+	CHECK_U64(gf_record_decode(buf, len, &out), 1);
+	CHECK(records_equal(&r, &out));
+}
+
+/*
+ * gapflow-records(5) lists every wire field with its bit and type: the
+ * tables must be the registry's, in the same order, or the normative
+ * description lies.
+ */
+TEST(man_page_tables_match_registry)
+{
+	char *man = tl_slurp(tl_repo_file("man/gapflow-records.5"));
+	const char *sect[] = { NULL, ".SS FLOW wire fields",
+	    ".SS SENSOR wire fields" };
+
+	CHECK(man != NULL);
+	if (man == NULL)
+		return;
+	for (uint16_t t = GF_RT_FLOW; t <= GF_RT_SENSOR; t++) {
+		const char *p = strstr(man, sect[t]);
+		int bit = 0;
+		CHECK(p != NULL);
+		if (p == NULL)
+			break;
+		for (size_t i = 0; i < gf_nfields; i++) {
+			const struct gf_field *f = &gf_fields[i];
+			const char *ty;
+			char want[160];
+			if (f->rtype != t || f->wire == 0)
+				continue;
+			ty = f->type == GF_FT_U8 ? "u8" :
+			    f->type == GF_FT_U16 ? "u16" :
+			    f->type == GF_FT_U32 ? "u32" :
+			    f->type == GF_FT_ADDR ? "address" :
+			    f->show == GF_SH_TIME ? "u64 time" : "u64";
+			snprintf(want, sizeof(want), "\n.BR %s \" \\(em %s, "
+			    "bit %d;", f->name, ty, bit++);
+			p = strstr(p, want);
+			if (p == NULL) {
+				printf("  man page lacks (in order): %s\n",
+				    want + 1);
+				CHECK(0);
+				break;
+			}
+		}
+	}
+	free(man);
+}
+
+TEST(short_bitmap_from_older_writer)
+{
+	/* an older writer knew fewer fields: its bitmap is shorter, later
+	 * fields decode as 0, trans as 1 */
 	struct gf_record in, out;
 	uint8_t buf[GF_RECORD_MAX_LEN];
-	size_t len;
+	uint8_t old[16] = { 1, 0, 0, 0, 1, 0x21, 0x02, 0x8b, 0x14 };
 	fill_record(&in, GF_RT_FLOW, 5);
-	len = gf_record_encode(&in, buf, sizeof(buf));
-	gf_put_le16(buf + 2, 12);       /* keep the first 8 bytes of fields */
-	CHECK_U64(gf_record_decode(buf, 12, &out), 1);
-	CHECK_U64(out.u.flow.kind, in.u.flow.kind);
+	gf_put_le16(old + 2, 9);
+	CHECK_U64(gf_record_decode(old, 9, &out), 1);
+	CHECK_U64(out.u.flow.kind, 2);
+	CHECK_U64(out.u.flow.vlan, 0x0a0b);
 	CHECK_U64(out.u.flow.flowid, 0);
 	CHECK_U64(out.u.flow.src.pkts, 0);
 	CHECK_U64(out.u.flow.trans, 1);
-	(void)len;
+	/* a record of only its header reads as zeros */
+	CHECK_U64(gf_record_decode(old, 4, &out), 1);
+	CHECK_U64(out.u.flow.kind, 0);
+	(void)buf;
+	(void)in;
+}
+
+TEST(longer_bitmap_from_newer_writer)
+{
+	/* a newer writer appended fields: bits past the reader's fields
+	 * and their bytes are ignored */
+	struct gf_record in, out;
+	uint8_t a[GF_RECORD_MAX_LEN], b[GF_RECORD_MAX_LEN];
+	size_t n = flow_wire_fields(), nmap = (n + 7) / 8, len, newmap;
+	fill_record(&in, GF_RT_FLOW, 9);
+	len = gf_record_encode(&in, a, sizeof(a));
+	newmap = nmap + 2;
+	memcpy(b, a, 4);
+	b[4] = (uint8_t)newmap;
+	memset(b + 5, 0, newmap);
+	memcpy(b + 5, a + 5, nmap);
+	b[5 + nmap + 1] = 0xff;                 /* 8 fields beyond */
+	b[5 + n / 8] |= (uint8_t)(0xff << (n % 8));
+	memcpy(b + 5 + newmap, a + 5 + nmap, len - 5 - nmap);
+	memset(b + len + 2, 0xee, 30);
+	gf_put_le16(b + 2, (uint16_t)(len + 32));
+	CHECK_U64(gf_record_decode(b, len + 32, &out), 1);
+	CHECK(records_equal(&in, &out));
+}
+
+TEST(malformed_records_rejected)
+{
+	struct gf_record out;
+	/* kind present but the record ends at the bitmap */
+	uint8_t cut[] = { 1, 0, 6, 0, 1, 0x01 };
+	/* vlan (u16) of 70000 = f0 a2 04 */
+	uint8_t big[] = { 1, 0, 9, 0, 1, 0x20, 0xf0, 0xa2, 0x04 };
+	/* vlan as an 11-byte varint */
+	uint8_t longv[] = { 1, 0, 17, 0, 1, 0x20, 0x80, 0x80, 0x80, 0x80,
+	    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00 };
+	/* a varint whose continuation runs past the end */
+	uint8_t open_end[] = { 1, 0, 7, 0, 1, 0x20, 0x85 };
+	/* bitmap length past the end */
+	uint8_t map[] = { 1, 0, 6, 0, 9, 0xff };
+	/* saddr (bit 19), IPv6, 16 bytes promised, 3 present */
+	uint8_t addr[] = { 1, 0, 12, 0, 3, 0, 0, 0x08, 6, 1, 2, 3 };
+	/* u64 flowid (bit 13: byte 1 bit 5) above 2^64: 10th byte 0x02 */
+	uint8_t wide[] = { 1, 0, 17, 0, 2, 0, 0x20, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0x02 };
+
+	CHECK_U64(gf_field_find_type("flowid", GF_RT_FLOW) -
+	    gf_field_find_type("kind", GF_RT_FLOW), 13);
+	CHECK(gf_record_decode(cut, sizeof(cut), &out) < 0);
+	CHECK(gf_record_decode(big, sizeof(big), &out) < 0);
+	CHECK(gf_record_decode(longv, sizeof(longv), &out) < 0);
+	CHECK(gf_record_decode(open_end, sizeof(open_end), &out) < 0);
+	CHECK(gf_record_decode(map, sizeof(map), &out) < 0);
+	CHECK(gf_record_decode(addr, sizeof(addr), &out) < 0);
+	CHECK(gf_record_decode(wide, sizeof(wide), &out) < 0);
+	/* the largest u64 (ten bytes, last 0x01) is fine */
+	wide[16] = 0x01;
+	CHECK_U64(gf_record_decode(wide, sizeof(wide), &out), 1);
+	CHECK_U64(out.u.flow.flowid, UINT64_MAX);
 }
 
 TEST(peek_rejects_bad_lengths)
@@ -475,6 +691,27 @@ TEST(record_count_mismatch_reported)
 	CHECK_U64(err, 1);
 }
 
+TEST(malformed_record_reported_and_skipped)
+{
+	/* good, malformed (a varint that runs past its record), good */
+	uint8_t raw[2048];
+	const uint8_t bad[] = { 1, 0, 7, 0, 1, 0x20, 0x85 };
+	size_t off = 0;
+	struct gf_record r;
+	uint64_t err;
+	for (int i = 0; i < 2; i++) {
+		fill_record(&r, GF_RT_FLOW, (uint64_t)i);
+		off += gf_record_encode(&r, raw + off, sizeof(raw) - off);
+		if (i == 0) {
+			memcpy(raw + off, bad, sizeof(bad));
+			off += sizeof(bad);
+		}
+	}
+	write_raw_stream(tmppath("mal.gf"), GF_FORMAT_MAJOR, 0, raw, off, 3);
+	CHECK_U64(read_records(tmppath("mal.gf"), &err, 1), 2);
+	CHECK_U64(err, 1);
+}
+
 TEST(one_million_records)
 {
 	uint64_t err;
@@ -492,8 +729,13 @@ main(void)
 	RUN(member_widths_match_wire_widths);
 	RUN(field_names_unique_per_type);
 	RUN(round_trip_every_field);
-	RUN(little_endian_on_the_wire);
-	RUN(short_record_from_older_writer);
+	RUN(round_trip_extremes_and_sparse);
+	RUN(wire_bytes_by_hand);
+	RUN(times_as_differences);
+	RUN(man_page_tables_match_registry);
+	RUN(short_bitmap_from_older_writer);
+	RUN(longer_bitmap_from_newer_writer);
+	RUN(malformed_records_rejected);
 	RUN(peek_rejects_bad_lengths);
 	RUN(stream_header_round_trip);
 	RUN(stream_compressed_and_plain);
@@ -503,6 +745,7 @@ main(void)
 	RUN(newer_major_version_refused);
 	RUN(empty_stream_and_empty_file);
 	RUN(record_count_mismatch_reported);
+	RUN(malformed_record_reported_and_skipped);
 	RUN(one_million_records);
 	{
 		char cmd[128];

@@ -188,45 +188,6 @@ reload_printed(const struct gf_config *cfg, struct gf_config *out)
 	return gf_config_load(cfgpath, out, err, sizeof(err));
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* The repository file rel, from the root or from a build directory. */
-static const char *
-repo_file(const char *rel)
-{
-	static char path[256];
-	const char *up[] = { "", "../", "../../", "../../../" };
-	size_t i;
-
-	for (i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", up[i], rel);
-		if (access(path, R_OK) == 0)
-			return path;
-	}
-	return rel;
-}
-
 /* ---- defaults and plain values ----------------------------------------- */
 
 TEST(defaults)
@@ -827,7 +788,7 @@ TEST(example_file)
 	 * in the lines marked EXAMPLE. */
 	gf_config_defaults(&got);
 	err[0] = '\0';
-	CHECK(gf_config_load(repo_file("man/gapflow.yaml.example"), &got, err,
+	CHECK(gf_config_load(tl_repo_file("man/gapflow.yaml.example"), &got, err,
 	    sizeof(err)) == 0);
 	if (err[0] != '\0')
 		printf("  %s\n", err);
@@ -880,10 +841,10 @@ TEST(print_round_trip)
 	CHECK(cfg_equal(&a, &b));
 
 	/* Printing is stable: print(load(print(x))) == print(x). */
-	first = slurp(cfgpath);
+	first = tl_slurp(cfgpath);
 	gf_config_free(&a);
 	CHECK(reload_printed(&b, &a) == 0);
-	second = slurp(cfgpath);
+	second = tl_slurp(cfgpath);
 	CHECK(first != NULL && second != NULL && strcmp(first, second) == 0);
 	free(first);
 	free(second);
@@ -907,7 +868,7 @@ TEST(print_shape)
 			fclose(f);
 		}
 	}
-	out = slurp(cfgpath);
+	out = tl_slurp(cfgpath);
 	CHECK(out != NULL);
 	if (out != NULL) {
 		CHECK(strstr(out, "\ninput:\n  files:\n    - \"a.pcap\"\n"
@@ -939,9 +900,9 @@ TEST(docs_cover_every_key)
 		fclose(f);
 	}
 	gf_config_free(&c);
-	printed = slurp(cfgpath);
-	man = slurp(repo_file("man/gapflow.yaml.5"));
-	example = slurp(repo_file("man/gapflow.yaml.example"));
+	printed = tl_slurp(cfgpath);
+	man = tl_slurp(tl_repo_file("man/gapflow.yaml.5"));
+	example = tl_slurp(tl_repo_file("man/gapflow.yaml.example"));
 	CHECK(printed != NULL && man != NULL && example != NULL);
 	if (printed == NULL || man == NULL || example == NULL)
 		goto out;
@@ -992,7 +953,7 @@ TEST(man_example_loads)
 	struct gf_config c;
 	char *man, *start, *end, *src, *dst;
 
-	man = slurp(repo_file("man/gapflow.yaml.5"));
+	man = tl_slurp(tl_repo_file("man/gapflow.yaml.5"));
 	CHECK(man != NULL);
 	if (man == NULL)
 		return;

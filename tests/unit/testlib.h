@@ -12,7 +12,9 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tl_failed_checks;
 static int tl_tests_failed;
@@ -61,6 +63,46 @@ static inline int
 test_summary(void)
 {
 	return tl_tests_failed ? 1 : 0;
+}
+
+/* The whole file at path, NUL-terminated (free it), or NULL. */
+static inline char *
+tl_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The repository file rel, from the root or from a build directory. */
+static inline const char *
+tl_repo_file(const char *rel)
+{
+	static char path[256];
+	const char *up[] = { "", "../", "../../", "../../../" };
+	size_t i;
+
+	for (i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", up[i], rel);
+		if (access(path, R_OK) == 0)
+			return path;
+	}
+	return rel;
 }
 
 #endif
