@@ -68,6 +68,8 @@ struct flow {
 	uint8_t src_is_a;               /* src endpoint is key.a */
 	uint8_t in_use;
 	uint8_t hs;                     /* handshake bits, tcp_track.h */
+	uint8_t report_held;            /* counts of an interval already
+	                                   past, not reported (flow_proc.c) */
 	struct flow_dir d[2];           /* [0] src, [1] dst */
 };
 

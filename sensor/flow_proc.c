@@ -201,6 +201,7 @@ emit_flow(struct flow_proc *fp, struct flow *f, int kind, int end,
 		fp->st.simplexflows++;
 	emit(fp, &r);
 	f->recno++;
+	f->report_held = 0;
 	cut_counters(f);
 }
 
@@ -265,7 +266,18 @@ emit_sensor(struct flow_proc *fp, uint64_t end)
 	fp->sensor_start = end;
 }
 
-/* Status records for every flow with packets since 'since'. */
+/*
+ * Status records for every flow with packets since 'since'.
+ *
+ * A TCP flow known closed (both FINs, or a RST) that will end before the
+ * next boundary is not reported here: its FINAL record carries the
+ * interval's counts, so that a connection that closes within one
+ * interval is one record and not a STATUS followed by an empty FINAL,
+ * and no record comes more than an interval late (what gapdump -b holds
+ * bins open for).
+ * Should a packet come first, the held report is written before the
+ * packet is counted (flow_proc_packet), so no record spans a boundary.
+ */
 static void
 report(struct flow_proc *fp, uint64_t since, uint64_t at)
 {
@@ -273,7 +285,12 @@ report(struct flow_proc *fp, uint64_t since, uint64_t at)
 		struct flow *f = flow_lru_tail(&fp->table, c);
 		while (f != NULL && f->last >= since) {
 			struct flow *prev = flow_lru_prev(&fp->table, f);
-			emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, at);
+			if (c == FC_TCP_CLOSED &&
+			    f->last + fp->timeout[c] <= at + fp->interval)
+				f->report_held = 1;
+			else
+				emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE,
+				    at);
 			f = prev;
 		}
 	}
@@ -577,6 +594,8 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	}
 	if (f == NULL && (f = new_flow(fp, &k, h, p, from_a)) == NULL)
 		return;
+	if (f->report_held)
+		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	dir = (from_a == f->src_is_a) ? 0 : 1;
 	if (p == &local && local.orphan)
 		f->flgs |= GF_F_FRAG_ORPHAN;

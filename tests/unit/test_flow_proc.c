@@ -774,6 +774,79 @@ TEST(status_records_sum_to_flow)
 	CHECK_U64(h.rec[1].u.flow.stime, T0 + 1500 * MS);
 }
 
+/*
+ * -S 5 s, closed timeout 5 s (the defaults): a connection that closes at
+ * 4.0 s is closed at the 5 s boundary and ends at 9.002 s, before the
+ * next boundary: one FINAL record, no STATUS.
+ */
+TEST(closed_flow_is_one_record)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	send_data(&c, 10, 10, -1);
+	close_flow(&c, 4000, 11001, 5001);
+	udp(&h, 9500, 1, 5555, 10);     /* time passes 9.002 s */
+	CHECK_U64(h.n, 1);
+	CHECK_U64(h.rec[0].u.flow.kind, GF_KIND_FINAL);
+	CHECK_U64(h.rec[0].u.flow.endreason, GF_END_FIN);
+	CHECK_U64(h.rec[0].u.flow.seq, 0);
+	CHECK_U64(h.rec[0].u.flow.stime, T0);
+	CHECK_U64(h.rec[0].u.flow.ltime, T0 + 4002 * MS);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.records, 1);
+	CHECK_U64(s.spkts, 2 + 10 + 2);
+	CHECK_U64(s.dpkts, 1 + 1 + 1);
+	CHECK_U64(s.sackbytes, 10000);
+}
+
+/* The same, and a stray ACK at 6 s: the held report comes first, as the
+ * STATUS of the first interval (0-4.002 s), then the FINAL holds the
+ * stray packet only; no record spans the 5 s boundary. */
+TEST(held_report_written_before_stray_packet)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	send_data(&c, 10, 10, -1);
+	close_flow(&c, 4000, 11001, 5001);
+	tcp(&c, 6000, 1, ACK, 11002, 5002, 0);
+	h_done(&h);
+	CHECK_U64(h.n, 2);
+	CHECK_U64(h.rec[0].u.flow.kind, GF_KIND_STATUS);
+	CHECK_U64(h.rec[0].u.flow.src.pkts, 14);
+	CHECK_U64(h.rec[0].u.flow.dst.pkts, 3);
+	CHECK_U64(h.rec[0].u.flow.ltime, T0 + 4002 * MS);
+	CHECK_U64(h.rec[1].u.flow.kind, GF_KIND_FINAL);
+	CHECK_U64(h.rec[1].u.flow.seq, 1);
+	CHECK_U64(h.rec[1].u.flow.src.pkts, 1);
+	CHECK_U64(h.rec[1].u.flow.dst.pkts, 0);
+	CHECK_U64(h.rec[1].u.flow.stime, T0 + 6000 * MS);
+	CHECK_U64(h.rec[1].u.flow.endreason, GF_END_FIN);
+}
+
+/* -S 1 s: the closed flow would end 5 s later, after the next boundary:
+ * it is reported at the boundary, and its FINAL is empty. */
+TEST(closed_flow_reported_when_ending_late)
+{
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	h_init(&h, 1000 * MS);
+	handshake(&c);
+	close_flow(&c, 500, 1001, 5001);
+	udp(&h, 6000, 1, 5555, 10);
+	CHECK_U64(h.n, 2);
+	CHECK_U64(h.rec[0].u.flow.kind, GF_KIND_STATUS);
+	CHECK_U64(h.rec[0].u.flow.src.pkts, 4);
+	CHECK_U64(h.rec[1].u.flow.kind, GF_KIND_FINAL);
+	CHECK_U64(h.rec[1].u.flow.src.pkts + h.rec[1].u.flow.dst.pkts, 0);
+	h_done(&h);
+}
+
 TEST(eviction_when_full)
 {
 	struct harness h;
@@ -948,6 +1021,9 @@ main(void)
 	RUN(port_reuse);
 	RUN(idle_timeout_before_lookup);
 	RUN(status_records_sum_to_flow);
+	RUN(closed_flow_is_one_record);
+	RUN(held_report_written_before_stray_packet);
+	RUN(closed_flow_reported_when_ending_late);
 	RUN(eviction_when_full);
 	RUN(icmp_error_maps_to_flow);
 	RUN(later_fragments_join_flow);
