@@ -3,25 +3,32 @@
  * sort, print or write them; or report capture loss.
  *
  * The stages are chained through sinks (sink.h): reading and the filter
- * (readahead.c, on a second thread for files), then aggregation (-m, -b: aggregate.c), then ordering (--sort,
- * --top: sort.c), then printing (output.c) or writing (-w); --loss ends
- * the chain in the capture-loss report (loss.c) instead.
+ * (readahead.c, on a second thread for files; live.c for live sensors,
+ * -S), then aggregation (-m, -b: aggregate.c), then ordering (--sort,
+ * --top: sort.c), then printing (output.c) or writing (-w; with -S the
+ * collector's archive, common/archive.c); --loss ends the chain in the
+ * capture-loss report (loss.c) instead.
  *
  * Exit status (gapdump(1)): 0 records matched; 1 none matched; 2 error
  * (bad option, bad filter, unreadable or damaged input -- the good
  * records of a damaged input are still used); 3 --loss-threshold crossed.
+ * The collector (-S ... -w) exits 0, or 2 if records were lost.
  */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aggregate.h"
+#include "archive.h"
+#include "collect.h"
 #include "filter.h"
 #include "gapflow.h"
 #include "inputs.h"
+#include "live.h"
 #include "log.h"
 #include "loss.h"
 #include "output.h"
@@ -31,12 +38,19 @@
 #include "timefmt.h"
 
 #define MIN_BIN_NS 1000000ull   /* -b below a millisecond is a typo */
+#define MIN_ROTATE_SIZE (1ull << 20)    /* as gapflow's output.rotate_size */
+#define LIVE_WAIT_MS 200        /* live input: flush and tick this often */
 
 struct opts {
 	struct input_list in;
+	const char *hosts[GF_COLLECT_MAX];      /* -S */
+	int nhosts;
 	const char *write;
+	uint64_t rotate, rotate_size;
 	struct gf_filter *filter;
+	char *expr;                     /* its text, for the sensors (-S) */
 	int has_filter;
+	int all_kinds;                  /* collector without filter or -m */
 	struct agg_opts agg;
 	struct sort_spec sort;
 	uint64_t top;
@@ -49,6 +63,9 @@ struct opts {
 struct final {
 	struct output *out;
 	struct gf_writer *w;
+	struct gf_archive *ar;          /* the collector's -w */
+	int ar_info;                    /* its header is the sensor's */
+	uint64_t flushed;               /* live: output last flushed, ns */
 	uint64_t errors;
 };
 
@@ -56,14 +73,19 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: gapdump -r FILE ... | -R DIR [-s FIELDS] [-n] [-u] [--localtime]\n"
-	    "               [-o text|csv|json] [-c CHAR] [-L0] [-w FILE]\n"
+	    "usage: gapdump -r FILE ... | -R DIR | -S HOST:PORT ... [-s FIELDS] [-n] [-u]\n"
+	    "               [--localtime] [-o text|csv|json] [-c CHAR] [-L0] [-w FILE]\n"
 	    "               [-m KEYS] [-b DURATION] [-B DURATION] [--sort FIELD[:desc],...]\n"
 	    "               [--top N] [- filter expression]\n"
+	    "       gapdump -S HOST:PORT ... -w PATH [--rotate DURATION] [--rotate-size SIZE]\n"
+	    "               [-m KEYS] [-b DURATION] [- filter expression]\n"
 	    "       gapdump --loss [--loss-threshold PCT] [--plot FILE.svg] [-b DURATION]\n"
-	    "               -r FILE ... | -R DIR [-o text|csv|json] [- filter expression]\n"
+	    "               -r FILE ... | -R DIR | -S HOST:PORT ... [-o text|csv|json]\n"
+	    "               [- filter expression]\n"
 	    "  -r FILE      read a record stream (- is stdin); repeatable; gzip is read transparently\n"
 	    "  -R DIR       read every record stream under DIR, in order of start time\n"
+	    "  -S HOST:PORT read a live sensor (gapflow -P) until its stream ends or\n"
+	    "               SIGINT/SIGTERM; repeatable; the filter is sent to it too\n"
 	    "  -s FIELDS    fields to print: a,b,c replaces, +f adds, -f removes, f:width\n"
 	    "  -n           numbers instead of names (protocols, states, flags)\n"
 	    "  -u           times as seconds since the epoch\n"
@@ -71,7 +93,11 @@ usage(FILE *out)
 	    "  -o FORMAT    text (aligned columns, default), csv, or json (one object per line)\n"
 	    "  -c CHAR      CSV delimiter (default ,)\n"
 	    "  -L0          no header line\n"
-	    "  -w FILE      write the records as a record stream (- is stdout)\n"
+	    "  -w FILE      write the records as a record stream (- is stdout); with -S,\n"
+	    "               collect: reconnect until SIGINT/SIGTERM, every record kind\n"
+	    "               unless a filter or -m selects, PATH may be a strftime pattern\n"
+	    "  --rotate DURATION   collector: a new file every DURATION (SIGHUP: now)\n"
+	    "  --rotate-size SIZE  collector: a new file at SIZE bytes (100M, 1G, 512Mi)\n"
 	    "  -m KEYS      merge records: flow (a flow's records into one), none (all\n"
 	    "               into one), or key fields such as saddr/24,dport,proto\n"
 	    "  -b DURATION  one aggregate per time bin (30s, 5m, 1h, 1d); implies -m flow\n"
@@ -84,12 +110,13 @@ usage(FILE *out)
 	    "  --plot FILE  with --loss: draw loss over time as an SVG chart\n"
 	    "  --fields     list every field with its description\n"
 	    "  -h, --help   this text; -V, --version the version\n"
-	    "Records are FLOW records unless a filter selects others (e.g. 'sensor').\n");
+	    "Records are FLOW records unless a filter selects others (e.g. 'sensor'),\n"
+	    "or the collector (-S ... -w) keeps every kind.\n");
 }
 
 enum {
 	OPT_FIELDS = 256, OPT_LOCALTIME, OPT_SORT, OPT_TOP, OPT_LOSS,
-	OPT_THRESHOLD, OPT_PLOT,
+	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE,
 };
 
 static struct option longopts[] = {
@@ -100,21 +127,30 @@ static struct option longopts[] = {
 	{ "loss", no_argument, NULL, OPT_LOSS },
 	{ "loss-threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "rotate", required_argument, NULL, OPT_ROTATE },
+	{ "rotate-size", required_argument, NULL, OPT_ROTATESIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* min is 0, whole milliseconds or whole seconds */
 static uint64_t
 duration_arg(const char *opt, const char *arg, uint64_t min)
 {
+	char least[32] = "";
 	uint64_t ns;
 
-	if (gf_duration_parse(arg, &ns) != 0 || ns < min)
-		gf_fatal(GF_EXIT_ERROR, "option %s: bad duration '%s' (such "
-		    "as 30s, 5m, 1h, 1d%s)", opt, arg, min > 0 ?
-		    "; at least 1ms" : "");
-	return ns;
+	if (gf_duration_parse(arg, &ns) == 0 && ns >= min)
+		return ns;
+	if (min % GF_NS_PER_SEC == 0 && min > 0)
+		snprintf(least, sizeof(least), "; at least %llus",
+		    (unsigned long long)(min / GF_NS_PER_SEC));
+	else if (min > 0)
+		snprintf(least, sizeof(least), "; at least %llums",
+		    (unsigned long long)(min / 1000000));
+	gf_fatal(GF_EXIT_ERROR, "option %s: bad duration '%s' (such as 30s, "
+	    "5m, 1h, 1d%s)", opt, arg, least);
 }
 
 static void
@@ -131,10 +167,15 @@ compile_filter(struct opts *op, int argc, char **argv)
 			strcat(expr, " ");
 		strcat(expr, argv[i]);
 	}
+	/* the sensors (-S) take it as one line; to the filter a line end is
+	 * a blank like any other, and columns stay where they were */
+	for (char *p = expr; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	op->filter = gf_filter_compile(expr, err, sizeof(err));
-	free(expr);
 	if (op->filter == NULL)
 		gf_fatal(GF_EXIT_ERROR, "%s", err);
+	op->expr = expr;
 	op->has_filter = 1;
 }
 
@@ -142,11 +183,29 @@ compile_filter(struct opts *op, int argc, char **argv)
 static void
 check_combinations(struct opts *op)
 {
-	if (op->in.n == 0) {
+	const char *rot = op->rotate > 0 ? "--rotate" : "--rotate-size";
+	char err[512];
+
+	if (op->nhosts > 0 && op->in.n > 0)
+		gf_fatal(GF_EXIT_ERROR, "option -S: live sensors cannot be "
+		    "combined with -r or -R (files)");
+	if (op->in.n == 0 && op->nhosts == 0) {
 		usage(stderr);
-		gf_fatal(GF_EXIT_ERROR, "no input: give -r FILE (- for stdin) "
-		    "or -R DIR");
+		gf_fatal(GF_EXIT_ERROR, "no input: give -r FILE (- for stdin), "
+		    "-R DIR or -S HOST:PORT");
 	}
+	/* before a -w file is truncated or a sensor connected */
+	if (op->nhosts > 0 && gf_collect_check(op->hosts, op->nhosts, NULL,
+	    err, sizeof(err)) != 0)
+		gf_fatal(GF_EXIT_ERROR, "option -S: %s", err);
+	if ((op->rotate > 0 || op->rotate_size > 0) &&
+	    (op->nhosts == 0 || op->write == NULL))
+		gf_fatal(GF_EXIT_ERROR, "option %s: rotation is the "
+		    "collector's: give -S HOST:PORT and -w PATH", rot);
+	if ((op->rotate > 0 || op->rotate_size > 0) &&
+	    strcmp(op->write, "-") == 0)
+		gf_fatal(GF_EXIT_ERROR, "option %s: standard output (-w -) "
+		    "cannot be rotated", rot);
 	if (op->agg.hold_set && op->agg.binwidth == 0)
 		gf_fatal(GF_EXIT_ERROR, "option -B: a bin hold time needs "
 		    "bins (-b)");
@@ -166,6 +225,9 @@ check_combinations(struct opts *op)
 		if (sort_parse(&op->sort, "bytes:desc", err, sizeof(err)) != 0)
 			gf_fatal(GF_EXIT_ERROR, "%s", err);
 	}
+	/* the collector keeps what the sensor archives, unless told */
+	op->all_kinds = op->nhosts > 0 && op->write != NULL &&
+	    !op->has_filter && !op->agg.set;
 }
 
 static void
@@ -174,7 +236,7 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 	char err[512], *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+B:b:c:hL:m:no:R:r:s:uVw:",
+	while ((ch = getopt_long(argc, argv, "+B:b:c:hL:m:no:R:r:S:s:uVw:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'B':
@@ -233,6 +295,12 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 		case 'r':
 			inputs_add(&op->in, optarg);
 			break;
+		case 'S':
+			if (op->nhosts == GF_COLLECT_MAX)
+				gf_fatal(GF_EXIT_ERROR, "option -S: at most %d "
+				    "sensors", GF_COLLECT_MAX);
+			op->hosts[op->nhosts++] = optarg;
+			break;
 		case 's':
 			if (output_select(out, optarg, err, sizeof(err)) != 0)
 				gf_fatal(GF_EXIT_ERROR, "%s", err);
@@ -276,6 +344,17 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				    "file name");
 			op->lossopt.plot = optarg;
 			break;
+		case OPT_ROTATE:
+			op->rotate = duration_arg("--rotate", optarg,
+			    GF_NS_PER_SEC);
+			break;
+		case OPT_ROTATESIZE:
+			if (gf_size_parse(optarg, &op->rotate_size) != 0 ||
+			    op->rotate_size < MIN_ROTATE_SIZE)
+				gf_fatal(GF_EXIT_ERROR, "option --rotate-size: "
+				    "bad size '%s' (such as 100M, 1G, 512Mi; "
+				    "at least 1Mi)", optarg);
+			break;
 		case OPT_FIELDS:
 			output_list_fields(stdout);
 			exit(GF_EXIT_OK);
@@ -312,10 +391,18 @@ selected(void *ctx, const struct gf_record *r)
 	uint16_t want = op->loss ? GF_RT_SENSOR : GF_RT_FLOW;
 
 	if (!op->has_filter)
-		return r->type == want;
+		return op->all_kinds || r->type == want;
 	if (op->loss && r->type != GF_RT_SENSOR)
 		return 0;
 	return gf_filter_match(op->filter, r);
+}
+
+static uint64_t
+wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 static void
@@ -323,31 +410,128 @@ final_put(void *ctx, const struct gf_record *r)
 {
 	struct final *f = ctx;
 
-	if (f->w == NULL)
+	if (f->ar != NULL)
+		gf_archive_put(f->ar, r, wall_ns());    /* counts its losses */
+	else if (f->w == NULL)
 		output_record(f->out, r);
 	else if (gf_writer_put(f->w, r) != 0)
 		f->errors++;
 }
 
-/* The header of the stream -w writes: the first input's, saying what
- * aggregation made of its intervals. */
+/* A header for what -w writes, saying what aggregation made of the
+ * intervals of info. */
+static void
+written_header(const struct opts *op, struct gf_stream_info *info)
+{
+	if (op->agg.set && op->agg.binwidth > 0) {
+		info->interval = op->agg.binwidth;
+		info->flags |= GF_HDR_ALIGNED;
+	} else if (op->agg.set) {
+		info->interval = 0;     /* records span whole aggregates */
+		info->flags &= ~GF_HDR_ALIGNED;
+	}
+}
+
+/* The header of the stream -w writes: the first input's. */
 static struct gf_writer *
 open_writer(const struct opts *op, const struct gf_stream_info *first)
 {
 	struct gf_stream_info info = *first;
 	struct gf_writer *w;
 
-	if (op->agg.set && op->agg.binwidth > 0) {
-		info.interval = op->agg.binwidth;
-		info.flags |= GF_HDR_ALIGNED;
-	} else if (op->agg.set) {
-		info.interval = 0;      /* records span whole aggregates */
-		info.flags &= ~GF_HDR_ALIGNED;
-	}
+	written_header(op, &info);
 	w = gf_writer_open_path(op->write, &info, 1);
 	if (w == NULL)
 		exit(GF_EXIT_ERROR);
 	return w;
+}
+
+/*
+ * The collector's archive.  Its header: with several sensors one of its
+ * own (sensor id 0, "collector", started now); with one, that sensor's,
+ * set when its stream starts (begin_input), so that the archive reads
+ * like the sensor's own.
+ */
+static struct gf_archive *
+open_archive(const struct opts *op)
+{
+	struct gf_stream_info info;
+	struct gf_archive *ar;
+	char err[512];
+
+	memset(&info, 0, sizeof(info));
+	info.start = wall_ns();
+	snprintf(info.name, sizeof(info.name), "collector");
+	written_header(op, &info);
+	ar = gf_archive_open(op->write, &info, 1, op->rotate, op->rotate_size,
+	    GF_AR_LIVE, err, sizeof(err));
+	if (ar == NULL)
+		gf_fatal(GF_EXIT_ERROR, "%s", err);
+	return ar;
+}
+
+static struct live *
+open_live(struct opts *op)
+{
+	const char *remote;
+	struct live *lv;
+	char err[512];
+
+	/*
+	 * The sensors send only what the filter selects.  Without one they
+	 * send everything: clients without a filter share one copy of the
+	 * stream there, and FLOW records are nearly all of it anyway; but
+	 * the loss report needs only the few SENSOR records.
+	 */
+	if (op->has_filter)
+		remote = op->expr;
+	else
+		remote = op->loss ? "sensor" : NULL;
+	lv = live_open(op->hosts, op->nhosts, remote,
+	    op->write != NULL ? LIVE_COLLECT : 0, selected, op, err,
+	    sizeof(err));
+	if (lv == NULL)
+		gf_fatal(GF_EXIT_ERROR, "option -S: %s", err);
+	return lv;
+}
+
+/* An input's (or a live stream's) header, before its records. */
+static void
+begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
+    const struct gf_stream_info *info)
+{
+	if (f->ar != NULL && !f->ar_info && op->nhosts == 1) {
+		struct gf_stream_info own = *info;
+		written_header(op, &own);
+		gf_archive_set_info(f->ar, &own);
+		f->ar_info = 1;
+	} else if (op->write != NULL && f->ar == NULL && f->w == NULL) {
+		f->w = open_writer(op, info);
+	}
+	if (agg != NULL)
+		agg_begin_input(agg, info);
+}
+
+/*
+ * Live input, after every event: printed records reach the terminal or
+ * pipe within a second, and the archive writes its blocks, rotates, and
+ * retries on time.
+ */
+static void
+keep_up(struct final *f, struct live *lv, int idle)
+{
+	uint64_t now = wall_ns();
+
+	if (f->ar != NULL) {
+		if (live_rotate_asked(lv))
+			gf_archive_rotate(f->ar, now);
+		gf_archive_tick(f->ar, now);
+	} else if (idle || now < f->flushed ||
+	    now - f->flushed >= GF_NS_PER_SEC) {
+		output_flush(f->out);
+		fflush(stdout);
+		f->flushed = now;
+	}
 }
 
 static void
@@ -379,7 +563,8 @@ main(int argc, char **argv)
 	struct aggregate *agg = NULL;
 	struct sorter *sorter = NULL;
 	struct loss_report *loss = NULL;
-	struct readahead *ra;
+	struct readahead *ra = NULL;
+	struct live *lv = NULL;
 	uint64_t matched = 0;
 	int errors = 0, status;
 
@@ -412,20 +597,26 @@ main(int argc, char **argv)
 			output_select(&out, "+trans", NULL, 0);
 	}
 
-	ra = readahead_open(&op.in, selected, &op);
+	if (op.nhosts > 0) {
+		/* no sensor is asked for records that cannot be kept */
+		if (op.write != NULL)
+			fin.ar = open_archive(&op);
+		lv = open_live(&op);
+	} else {
+		ra = readahead_open(&op.in, selected, &op);
+	}
 	for (;;) {
 		const struct gf_stream_info *info = NULL;
 		const struct gf_record *r = NULL;
-		enum ra_event ev = readahead_next(ra, &r, &info);
+		enum ra_event ev = lv != NULL ?
+		    live_next(lv, &r, &info, LIVE_WAIT_MS) :
+		    readahead_next(ra, &r, &info);
 
 		if (ev == RA_END)
 			break;
 		switch (ev) {
 		case RA_INPUT:
-			if (op.write != NULL && fin.w == NULL)
-				fin.w = open_writer(&op, info);
-			if (agg != NULL)
-				agg_begin_input(agg, info);
+			begin_input(&op, &fin, agg, info);
 			break;
 		case RA_RECORD:
 			matched++;
@@ -434,12 +625,17 @@ main(int argc, char **argv)
 			else
 				sink_put(&sink, r);
 			break;
+		case RA_IDLE:
+			break;
 		default:
 			errors++;       /* already reported by the reader */
 			break;
 		}
+		if (lv != NULL)
+			keep_up(&fin, lv, ev == RA_IDLE);
 	}
 	readahead_close(ra);
+	errors += live_close(lv) > 0;   /* reported by the collector */
 	if (agg != NULL) {
 		agg_finish(agg);
 		report_aggregation(agg);
@@ -451,14 +647,18 @@ main(int argc, char **argv)
 	output_flush(&out);
 	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
 		errors++;
+	if (fin.ar != NULL && gf_archive_close(fin.ar, wall_ns(), NULL,
+	    NULL) != 0)
+		errors++;       /* records lost, reported by the archive */
 	errors += fin.errors > 0;
-	status = matched ? GF_EXIT_OK : GF_EXIT_NOMATCH;
+	status = (matched || fin.ar != NULL) ? GF_EXIT_OK : GF_EXIT_NOMATCH;
 	if (loss != NULL && loss_crossed(loss) > 0)
 		status = GF_EXIT_THRESHOLD;
 	agg_free(agg);
 	sorter_free(sorter);
 	loss_free(loss);
 	gf_filter_free(op.filter);
+	free(op.expr);
 	inputs_free(&op.in);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		gf_err("stdout: write error");

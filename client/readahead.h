@@ -28,6 +28,7 @@ enum ra_event {
 	RA_RECORD,              /* *r is a selected record */
 	RA_DAMAGED,             /* a damaged block (reported by the reader) */
 	RA_UNREADABLE,          /* an input could not be opened (reported) */
+	RA_IDLE,                /* nothing came in time (live.h only) */
 };
 
 struct readahead;

@@ -180,7 +180,7 @@ upstream_main(void *arg)
 	struct upstream *u = arg;
 	struct gf_collect *c = u->c;
 	long long backoff = BACKOFF_MIN_NS;
-	int down = 0, ever = 0;
+	int down = 0;
 	sigset_t all;
 
 	/* the caller's thread takes the signals */
@@ -194,7 +194,6 @@ upstream_main(void *arg)
 		if (stopping(c))
 			break;
 		if (ok) {
-			ever = 1;
 			if (c->flags & GF_COLLECT_ONCE)
 				break;
 			if (mono_ns() - t0 >= STEADY_NS)
@@ -202,14 +201,16 @@ upstream_main(void *arg)
 			gf_warn("%s: the stream ended (sensor stopped or "
 			    "restarting); reconnecting", u->host);
 			down = 1;       /* one message for the outage */
+		} else if (c->flags & GF_COLLECT_ONCE) {
+			/* one stream was asked for and there is none: an
+			 * error, not a reason to wait */
+			gf_err("%s", err);
+			atomic_fetch_add(&u->errors, 1);
+			break;
 		} else if (!down) {
 			gf_warn("%s; trying again, every %llds at most",
 			    err, BACKOFF_MAX_NS / 1000000000LL);
 			down = 1;
-			if ((c->flags & GF_COLLECT_ONCE) && !ever) {
-				atomic_fetch_add(&u->errors, 1);
-				break;
-			}
 		}
 		pause_ns(u, backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS :
@@ -220,6 +221,30 @@ upstream_main(void *arg)
 	return NULL;
 }
 
+int
+gf_collect_check(const char *const *hosts, int n, const char *filter,
+    char *err, size_t errlen)
+{
+	if (n < 1 || n > GF_COLLECT_MAX) {
+		snprintf(err, errlen, "from 1 to %d sensors, not %d",
+		    GF_COLLECT_MAX, n);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char h[256], p[8];
+		if (gf_net_split(hosts[i], NULL, h, sizeof(h), p,
+		    sizeof(p)) != 0) {
+			snprintf(err, errlen, "%s: not HOST:PORT", hosts[i]);
+			return -1;
+		}
+	}
+	if (filter != NULL && strchr(filter, '\n') != NULL) {
+		snprintf(err, errlen, "the remote filter has a newline");
+		return -1;
+	}
+	return 0;
+}
+
 struct gf_collect *
 gf_collect_open(const char *const *hosts, int n, const char *filter,
     int flags, char *err, size_t errlen)
@@ -227,23 +252,8 @@ gf_collect_open(const char *const *hosts, int n, const char *filter,
 	struct gf_collect *c;
 	size_t len;
 
-	if (n < 1 || n > GF_COLLECT_MAX) {
-		snprintf(err, errlen, "from 1 to %d sensors, not %d",
-		    GF_COLLECT_MAX, n);
+	if (gf_collect_check(hosts, n, filter, err, errlen) != 0)
 		return NULL;
-	}
-	for (int i = 0; i < n; i++) {
-		char h[256], p[8];
-		if (gf_net_split(hosts[i], NULL, h, sizeof(h), p,
-		    sizeof(p)) != 0) {
-			snprintf(err, errlen, "%s: not HOST:PORT", hosts[i]);
-			return NULL;
-		}
-	}
-	if (filter != NULL && strchr(filter, '\n') != NULL) {
-		snprintf(err, errlen, "the remote filter has a newline");
-		return NULL;
-	}
 	c = gf_xcalloc(1, sizeof(*c));
 	c->n = n;
 	c->flags = flags;

@@ -10,8 +10,10 @@
  *     is tried again with a backoff of 1 s doubling to 30 s, forever,
  *     each attempt bounded in time; every loss and reconnection is logged
  *     once, naming the sensor.  With GF_COLLECT_ONCE, a stream that ends
- *     is not reconnected, and gf_collect_next() returns 0 once every
- *     stream has ended (gapdump -S without -w: read, print, end).
+ *     is not reconnected, a sensor that cannot be reached at the start is
+ *     an error (reported, not tried again), and gf_collect_next() returns
+ *     0 once every stream has ended (gapdump -S without -w: read, print,
+ *     end).
  *   - One thread per sensor reads its socket, so a slow or silent sensor
  *     never holds up the others; records reach the caller through one
  *     bounded SPSC ring per sensor; a full ring makes that sensor's
@@ -32,8 +34,12 @@
 
 struct gf_collect;
 
-/* NULL with a message in err if an argument is bad (not HOST:PORT, too
- * many); unreachable sensors are not an error here. */
+/* Whether gf_collect_open() would take the arguments: 0, or -1 with a
+ * message in err (not HOST:PORT, too many); nothing is connected. */
+int gf_collect_check(const char *const *hosts, int n, const char *filter,
+    char *err, size_t errlen);
+/* NULL with a message in err if an argument is bad (as
+ * gf_collect_check()); unreachable sensors are not an error here. */
 struct gf_collect *gf_collect_open(const char *const *hosts, int n,
     const char *filter, int flags, char *err, size_t errlen);
 /*
@@ -48,8 +54,9 @@ int gf_collect_next(struct gf_collect *c, struct gf_record *r, int *from,
  * first one. */
 int gf_collect_info(struct gf_collect *c, int i, struct gf_stream_info *info);
 void gf_collect_stop(struct gf_collect *c);
-/* Stop, join the threads, free.  Returns the number of streams that
- * ended with an error (damaged or cut short). */
+/* Stop, join the threads, free.  Returns the number of errors: damaged
+ * blocks (a stream cut short ends in one) and, with GF_COLLECT_ONCE,
+ * sensors never reached. */
 int gf_collect_close(struct gf_collect *c);
 
 #endif /* GF_COLLECT_H */

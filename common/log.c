@@ -46,9 +46,12 @@ vlog(int prio, const char *what, const char *fmt, va_list ap)
 		vsyslog(prio, fmt, ap);
 		return;
 	}
+	/* one line, whole, when other threads log too (gapdump -S) */
+	flockfile(stderr);
 	fprintf(stderr, "%s: %s", prog, what);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void

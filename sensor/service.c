@@ -314,6 +314,10 @@ client_line(struct service *s, struct client *c, char *line)
 			client_kill(c, NULL);
 			return;
 		}
+		/* -v: which client asked for what, so that a remote filter
+		 * can be seen to be applied here */
+		gf_info("service: client %s: filter '%.200s'%s", c->name, expr,
+		    strlen(expr) > 200 ? " (cut)" : "");
 	}
 	client_hello_done(s, c);
 }

@@ -1,5 +1,7 @@
-# Every error path of gapdump's aggregation, sorting, loss report and
-# directory input: the message names the option, file or position, and
+# Every error path of gapdump's aggregation, sorting, loss report,
+# directory input and live input (-S, the collector's --rotate and
+# --rotate-size; all refused before any connection is made): the message
+# names the option, file, sensor or position, and
 # the exit status is the documented one (gapdump(1): 2 error, 1 nothing
 # matched, 3 loss threshold crossed).
 . tests/e2e/lib.sh
@@ -61,7 +63,44 @@ bad R_not_dir 2 "option -R: $gf: not a directory" "$GAPDUMP" -R "$gf"
 mkdir -p "$T/empty"
 echo "just text" >"$T/empty/readme.txt"
 bad R_no_records 2 "option -R: $T/empty: no gapflow record files in the tree" "$GAPDUMP" -R "$T/empty"
-bad no_input 2 "no input: give -r FILE \\(- for stdin\\) or -R DIR" "$GAPDUMP" -m flow
+bad no_input 2 "no input: give -r FILE \\(- for stdin\\), -R DIR or -S HOST:PORT" "$GAPDUMP" -m flow
+# -S and the collector's options: the whole message, status 2; none
+# connects to anything (the time limit only keeps a regression that
+# would from hanging here)
+LIVE="timeout 10 $GAPDUMP"
+bad S_with_r 2 "^gapdump: option -S: live sensors cannot be combined with -r or -R \\(files\\)$" \
+    $LIVE -S 127.0.0.1:561 -r "$gf"
+bad S_with_R 2 "^gapdump: option -S: live sensors cannot be combined with -r or -R \\(files\\)$" \
+    $LIVE -R "$T/empty/.." -S 127.0.0.1:561
+bad S_no_port 2 "^gapdump: option -S: sensor1: not HOST:PORT$" $LIVE -S sensor1
+bad S_bad_port 2 "^gapdump: option -S: 127\\.0\\.0\\.1:65536: not HOST:PORT$" \
+    $LIVE -S 127.0.0.1:561 -S 127.0.0.1:65536
+bad S_bare_v6 2 "^gapdump: option -S: ::1:561: not HOST:PORT$" $LIVE -S ::1:561
+hosts=""
+for i in $(seq 65); do hosts="$hosts -S 127.0.0.1:$i"; done
+# shellcheck disable=SC2086
+bad S_too_many 2 "^gapdump: option -S: at most 64 sensors$" $LIVE $hosts
+bad rotate_without_S 2 "^gapdump: option --rotate: rotation is the collector's: give -S HOST:PORT and -w PATH$" \
+    "$GAPDUMP" -r "$gf" -w "$T/r.gf" --rotate 5m
+bad rotate_without_w 2 "^gapdump: option --rotate: rotation is the collector's: give -S HOST:PORT and -w PATH$" \
+    $LIVE -S 127.0.0.1:561 --rotate 5m
+bad rotate_size_without_S 2 "^gapdump: option --rotate-size: rotation is the collector's: give -S HOST:PORT and -w PATH$" \
+    "$GAPDUMP" -r "$gf" --rotate-size 100M
+bad rotate_stdout 2 "^gapdump: option --rotate: standard output \\(-w -\\) cannot be rotated$" \
+    $LIVE -S 127.0.0.1:561 -w - --rotate 1h
+bad rotate_garbage 2 "^gapdump: option --rotate: bad duration 'soon' \\(such as 30s, 5m, 1h, 1d; at least 1s\\)$" \
+    $LIVE -S 127.0.0.1:561 -w "$T/c.gf" --rotate soon
+bad rotate_too_short 2 "^gapdump: option --rotate: bad duration '500ms' \\(such as 30s, 5m, 1h, 1d; at least 1s\\)$" \
+    $LIVE -S 127.0.0.1:561 -w "$T/c.gf" --rotate 500ms
+bad rotate_size_garbage 2 "^gapdump: option --rotate-size: bad size '10X' \\(such as 100M, 1G, 512Mi; at least 1Mi\\)$" \
+    $LIVE -S 127.0.0.1:561 -w "$T/c.gf" --rotate-size 10X
+bad rotate_size_small 2 "^gapdump: option --rotate-size: bad size '1000' \\(such as 100M, 1G, 512Mi; at least 1Mi\\)$" \
+    $LIVE -S 127.0.0.1:561 -w "$T/c.gf" --rotate-size 1000
+# refused before the -w file was touched
+expect_eq collector_file_untouched "$(ls "$T"/c.gf 2>/dev/null)" ""
+# an archive that cannot be written: before any sensor is connected
+bad collector_unwritable 2 "^gapdump: /nonexistent-dir/c\\.gf: cannot open for writing: No such file or directory$" \
+    $LIVE -S 127.0.0.1:561 -w /nonexistent-dir/c.gf
 # bad input files and -w with aggregation
 bad m_bad_file 2 "missing.gf: cannot open" "$GAPDUMP" -r "$T/missing.gf" -m flow
 echo "not records" >"$T/text.gf"

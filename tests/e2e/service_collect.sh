@@ -1,45 +1,11 @@
-# Record collector (common/collect.c, as gapdump -S ... -w runs it) in a
+# The record collector (gapdump -S ... -S ... -w PATTERN --rotate) in a
 # private network namespace: two sensors serve live records, the
 # collector merges both streams into one rotating archive, and when one
 # sensor restarts it reconnects: the archive holds every FLOW record of
-# both sensors' runs (each equal to the sensor's own archive).
+# both sensors' runs (each equal to the sensor's own archive), under a
+# header of the collector's own.
 . tests/e2e/lib.sh
-if ! is_root || ! have ip; then
-	skip all "needs root and iproute2 (network namespaces)"
-	exit 0
-fi
-NS=gftest-coll-$$
-cleanup() {
-	for p in $(ip netns pids $NS-a 2>/dev/null) $(ip netns pids $NS-b 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null
-	done
-	ip netns del $NS-a 2>/dev/null
-	ip netns del $NS-b 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-if ! ip netns add $NS-a 2>/dev/null || ! ip netns add $NS-b; then
-	skip all "cannot create network namespaces here"
-	exit 0
-fi
-ip link add gfo-a netns $NS-a type veth peer name gfo-b netns $NS-b
-ip -n $NS-a addr add 10.87.0.1/24 dev gfo-a
-ip -n $NS-b addr add 10.87.0.2/24 dev gfo-b
-for ns in $NS-a $NS-b; do
-	ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n $ns link set gfo-${ns##*-} up
-	ip -n $ns link set lo up
-done
-NA="ip netns exec $NS-a"
-NB="ip netns exec $NS-b"
-wait_for() {
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -ge 150 ] && return 1
-		sleep 0.1
-	done
-}
+netns_pair o 87
 listening() { $NB ss -Hltn "sport = :$1" | grep -q LISTEN; }
 logged() { grep -q "$2" "$1"; }
 connected() { $NB ss -Htn state established "sport = :$1" | grep -q .; }
@@ -57,8 +23,8 @@ sensor 7910 a; pa=$spid
 sensor 7911 b1; pb=$spid
 wait_for listening 7910 && wait_for listening 7911 || fail ports "$(cat "$T"/*.err)"
 mkdir "$T/coll"
-$NB "$TOOLS/collect_gf" -S 127.0.0.1:7910 -S 127.0.0.1:7911 \
-    -w "$T/coll/%Y%m%d-%H%M%S.gf" --rotate 2 -t 60 2>"$T/coll.err" &
+$NB "$GAPDUMP" -S 127.0.0.1:7910 -S 127.0.0.1:7911 \
+    -w "$T/coll/%Y%m%d-%H%M%S.gf" --rotate 2s 2>"$T/coll.err" &
 cpid=$!
 wait_for connected 7910 && wait_for connected 7911 || fail collector_connected "$(cat "$T/coll.err")"
 sleep 1.2       # past the sensors' hello wait: the clients are served

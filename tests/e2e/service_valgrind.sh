@@ -1,7 +1,8 @@
 # The live paths under valgrind (no invalid access, no leak): gapflow on
 # two interfaces with a rotating archive, the service with two clients
-# (one filtered), SIGHUP and SIGTERM; the collector reading it.  In
-# private network namespaces.
+# (one filtered), SIGHUP and SIGTERM; the collector (gapdump -S ... -w)
+# and gapdump -S printing aggregates (with a filter sent to the sensor)
+# reading it.  In private network namespaces.
 . tests/e2e/lib.sh
 if ! have valgrind; then
 	skip all "valgrind not installed"
@@ -57,8 +58,11 @@ $NB "$TOOLS/netcat_gf" 127.0.0.1:7920 -o "$T/c1.gf" -t 80 &
 c1=$!
 $NB "$TOOLS/netcat_gf" 127.0.0.1:7920 -f 'tcp and final' -o "$T/c2.gf" -t 80 &
 c2=$!
-$NB $VG "$TOOLS/collect_gf" -S 127.0.0.1:7920 -w "$T/coll.gf" -t 80 2>"$T/coll.err" &
+$NB $VG "$GAPDUMP" -S 127.0.0.1:7920 -w "$T/coll.gf" 2>"$T/coll.err" &
 cpid=$!
+$NB $VG "$GAPDUMP" -S 127.0.0.1:7920 -m flow -o csv -L0 -s dport,trans \
+    - 'dst port 7800' >"$T/live.csv" 2>"$T/live.err" &
+lpid=$!
 sleep 3
 $NA "$TOOLS/trafgen" client 10.88.0.2 7800 --conns 10 --parallel 2 \
     --up 1000-5000 --down 1000-5000 --seed 1 --timeout 40 >/dev/null 2>&1
@@ -70,6 +74,11 @@ wait $gfpid
 rc=$?
 if [ $rc -eq 99 ]; then fail gapflow_live_clean "$(head -40 "$T/gf.err")"; else expect_rc gapflow_live_clean $rc 0; fi
 wait $c1 $c2
+# the printing client ends with the stream
+wait $lpid
+rc=$?
+if [ $rc -eq 99 ]; then fail live_clean "$(head -40 "$T/live.err")"; else expect_rc live_clean $rc 0; fi
+expect_eq live_flows "$(wc -l <"$T/live.csv" | tr -d ' ')" 10
 # the collector's stream ended: it keeps trying; stop it
 sleep 1
 kill -TERM $cpid

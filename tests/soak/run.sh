@@ -4,15 +4,17 @@
 # In private network namespaces (created here, removed at exit): trafgen
 # makes TCP connections without pause for SOAK_SECONDS (default 3600);
 # gapflow captures them live with a rotating archive (-w
-# DIR/%Y%m%d-%H%M%S.gf --rotate 1m) and serves them (-P) to one client
-# that reads the whole run; RSS is sampled every 10 s from /proc.  At the
-# end it checks, and prints a summary:
+# DIR/%Y%m%d-%H%M%S.gf --rotate 1m) and serves them (-P) to one client,
+# the collector gapdump -S ... -w FILE, which reads the whole run into a
+# plain file; RSS is sampled every 10 s from /proc.  At the end it checks,
+# and prints a summary:
 #   - every connection trafgen completed has exactly one FINAL record in
 #     the archive, and the archive holds no duplicate and no gap (each
 #     flow's records numbered 0..n-1, the last one FINAL);
 #   - the SENSOR records count every FLOW record, and report no drop
 #     (kdrops, ifdrops, ringdrops, recdrops, clientdrops all 0);
-#   - the client's stream equals the archive's last records;
+#   - the collector's file equals the archive's last records, and it
+#     exits with status 0 on SIGTERM;
 #   - every file is complete, none is left unfinished;
 #   - RSS grew less than 5% after the warm-up (max(60 s, 10% of the run)).
 # Exit status 0 when all hold, 1 otherwise, 2 if it cannot run (not root,
@@ -33,7 +35,7 @@ SECS=${SOAK_SECONDS:-3600}
 CONNS=${SOAK_CONNS:-200}
 PAR=${SOAK_PARALLEL:-10}
 PAUSE=${SOAK_PAUSE:-0.5}
-for f in "$GAPFLOW" "$GAPDUMP" "$TOOLS/trafgen" "$TOOLS/netcat_gf"; do
+for f in "$GAPFLOW" "$GAPDUMP" "$TOOLS/trafgen"; do
 	[ -x "$f" ] || { echo "soak: $f missing: run make all and the tools"; exit 2; }
 done
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
@@ -78,8 +80,13 @@ until $NB ss -Hltn 'sport = :7990' | grep -q LISTEN; do
 	i=$((i + 1)); [ $i -ge 100 ] && { echo "soak: gapflow did not start"; cat "$W/gapflow.err"; exit 1; }
 	sleep 0.1
 done
-$NB "$TOOLS/netcat_gf" 127.0.0.1:7990 -o "$W/client.gf" -t $((SECS + 120)) &
+$NB "$GAPDUMP" -S 127.0.0.1:7990 -w "$W/client.gf" 2>"$W/client.err" &
 cpid=$!
+i=0
+until $NB ss -Htn state established 'sport = :7990' | grep -q .; do
+	i=$((i + 1)); [ $i -ge 100 ] && { echo "soak: gapdump -S did not connect"; cat "$W/client.err"; exit 1; }
+	sleep 0.1
+done
 
 # traffic: rounds of CONNS connections until SECS have passed; a round
 # that fails is counted apart (its connections cannot be counted exactly)
@@ -107,6 +114,14 @@ sleep 6         # the last flows' closing grace (flows.timeouts.tcp_closed)
 kill -TERM $gfpid
 wait $gfpid
 gfrc=$?
+# the collector has the sensor's last block when it sees the stream end
+# (it would reconnect): SIGTERM ends it
+i=0
+until grep -q "the stream ended" "$W/client.err"; do
+	i=$((i + 1)); [ $i -ge 100 ] && break
+	sleep 0.1
+done
+kill -TERM $cpid
 wait $cpid
 crc=$?
 
@@ -154,14 +169,14 @@ $mem
 EOF
 
 echo "soak: ${SECS}s, $ok trafgen rounds of $CONNS connections ($bad failed), $nfiles files, $nflow flow records"
-check exit_status "$([ $gfrc -eq 0 ] && [ $crc -eq 0 ] && echo 1)" "gapflow $gfrc, client $crc"
+check exit_status "$([ $gfrc -eq 0 ] && [ $crc -eq 0 ] && echo 1)" "gapflow $gfrc, gapdump -S $crc"
 check traffic "$([ "$bad" -eq 0 ] && [ "$ok" -gt 0 ] && echo 1)" "$ok rounds ok, $bad failed"
 check one_final_per_connection "$([ "$finals" -eq "$want" ] && echo 1)" "$finals FINAL records for $want connections"
 check no_duplicates "$([ "$dups" -eq 0 ] && echo 1)" "$dups duplicated records"
 check flows_whole "$([ "$holes" -eq 0 ] && echo 1)" "$holes flows with a missing or extra record"
 check sensor_counts "$([ "$srec" -eq "$nflow" ] && echo 1)" "SENSOR records field sums to $srec, archive has $nflow"
 check no_drops "$([ "$kd$ifd$rd$recd$cd" = 00000 ] && echo 1)" "kdrops $kd ifdrops $ifd ringdrops $rd recdrops $recd clientdrops $cd"
-check client_stream "$([ $same = 1 ] && [ "$nc" -gt 0 ] && echo 1)" "$nc records, equal to the archive's last ones"
+check client_stream "$([ $same = 1 ] && [ "$nc" -gt 0 ] && echo 1)" "gapdump -S: $nc records, equal to the archive's last ones"
 check files_complete "$([ $bad_files -eq 0 ] && [ "$parts" -eq 0 ] && echo 1)" "$bad_files damaged, $parts unfinished"
 check constant_memory "$(awk -v g="$growth" 'BEGIN { print (g < 5) ? 1 : 0 }')" "RSS ${rss0} kB at start, ${rssb} kB after ${warm}s, at most ${rssmax} kB later: +${growth}%"
 [ $fail -eq 0 ] && echo "soak: PASS" || echo "soak: FAIL (kept in $W)"
