@@ -22,7 +22,10 @@
  * The reader thread passes records as their bytes; the caller decodes
  * and selects them.  That splits the work in two about equal halves
  * (read and inflate | decode, select and print) instead of leaving the
- * caller idle while one thread does all but the printing.
+ * caller idle while one thread does all but the printing.  When the
+ * caller is the slower one (the ring is at least half full when a batch
+ * is started: printing every record, say), the reader decodes and
+ * selects that batch itself, taking on the half it has time for.
  */
 #define RA_RAW     100                  /* item kind: undecoded bytes */
 #define RA_RAW_MAX 400                  /* larger records are decoded */
@@ -62,6 +65,7 @@ struct readahead {
 	struct ra_batch *ring;
 	unsigned fill, take, full;
 	int stop;
+	int reader_decodes;             /* reader thread: for this batch */
 	struct ra_batch *cur;           /* the caller's batch */
 	struct gf_record dec;           /* the caller's decoded RA_RAW item */
 	int pos;
@@ -113,6 +117,7 @@ filling(struct readahead *ra)
 	while (ra->full == RA_BATCHES && !ra->stop)
 		pthread_cond_wait(&ra->cv, &ra->mu);
 	b = ra->stop ? NULL : &ra->ring[ra->fill % RA_BATCHES];
+	ra->reader_decodes = ra->full >= RA_BATCHES / 2;
 	pthread_mutex_unlock(&ra->mu);
 	return b;
 }
@@ -177,7 +182,7 @@ reader_main(void *arg)
 			if (rc < 0) {
 				it->kind = RA_DAMAGED;
 				b->n++;
-			} else if (rawlen <= RA_RAW_MAX) {
+			} else if (rawlen <= RA_RAW_MAX && !ra->reader_decodes) {
 				it->kind = RA_RAW;
 				it->u.raw.len = (uint16_t)rawlen;
 				it->u.raw.input = (uint32_t)i;
