@@ -144,6 +144,12 @@ live_next(struct live *lv, const struct gf_record **r,
 }
 
 int
+live_source(const struct live *lv)
+{
+	return lv->cur;
+}
+
+int
 live_rotate_asked(struct live *lv)
 {
 	int asked = got_hup;

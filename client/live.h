@@ -41,6 +41,9 @@ struct live *live_open(const char *const *hosts, int n, const char *filter,
 /* The next event; *r and *info stay valid until the next call. */
 enum ra_event live_next(struct live *lv, const struct gf_record **r,
     const struct gf_stream_info **info, int timeout_ms);
+/* The index (in the -S order) of the sensor whose stream the last
+ * RA_INPUT announced. */
+int live_source(const struct live *lv);
 /* Whether SIGHUP came since the last call. */
 int live_rotate_asked(struct live *lv);
 /* Stop and free.  Returns the number of errors: sensors not reached

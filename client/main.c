@@ -14,6 +14,7 @@
  * records of a damaged input are still used); 3 --loss-threshold crossed.
  * The collector (-S ... -w) exits 0, or 2 if records were lost.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -63,8 +64,10 @@ struct opts {
 struct final {
 	struct output *out;
 	struct gf_writer *w;
-	struct gf_archive *ar;          /* the collector's -w */
-	int ar_info;                    /* its header is the sensor's */
+	/* the collector's -w: one archive per sensor, or one for all */
+	struct gf_archive *ar[GF_COLLECT_MAX];
+	struct gf_stream_info arinfo[GF_COLLECT_MAX];   /* their headers */
+	int nar, cur;                   /* archives; the one now written */
 	uint64_t flushed;               /* live: output last flushed, ns */
 	uint64_t errors;
 };
@@ -410,8 +413,8 @@ final_put(void *ctx, const struct gf_record *r)
 {
 	struct final *f = ctx;
 
-	if (f->ar != NULL)
-		gf_archive_put(f->ar, r, wall_ns());    /* counts its losses */
+	if (f->nar > 0)
+		gf_archive_put(f->ar[f->cur], r, wall_ns());    /* counts losses */
 	else if (f->w == NULL)
 		output_record(f->out, r);
 	else if (gf_writer_put(f->w, r) != 0)
@@ -447,27 +450,86 @@ open_writer(const struct opts *op, const struct gf_stream_info *first)
 }
 
 /*
- * The collector's archive.  Its header: with several sensors one of its
- * own (sensor id 0, "collector", started now); with one, that sensor's,
- * set when its stream starts (begin_input), so that the archive reads
- * like the sensor's own.
+ * The collector's path for sensor host: "-HOST_PORT" (characters other
+ * than letters, digits, '.' and '-' as '_') before the extension of the
+ * last component of path, or at its end.
  */
-static struct gf_archive *
-open_archive(const struct opts *op)
+static char *
+sensor_path(const char *path, const char *host)
+{
+	const char *base = strrchr(path, '/'), *dot;
+	size_t stem, n = strlen(path) + strlen(host) + 2;
+	char *out = gf_xcalloc(1, n), *q;
+
+	base = base != NULL ? base + 1 : path;
+	dot = strrchr(base, '.');
+	stem = dot != NULL && dot != base ? (size_t)(dot - path) :
+	    strlen(path);
+	memcpy(out, path, stem);
+	q = out + stem;
+	*q++ = '-';
+	for (const char *h = host; *h != '\0'; h++)
+		*q++ = (isalnum((unsigned char)*h) || *h == '.' ||
+		    *h == '-') ? *h : '_';
+	strcpy(q, path + stem);
+	return out;
+}
+
+/*
+ * The collector's archives.  Records of raw flows keep the stream header
+ * of the sensor run they come from, which is what tells flows apart
+ * (a flowid is unique within one run only): one archive per sensor
+ * ("-HOST_PORT" in its file names when there are several), each started
+ * anew when its sensor restarts.  Aggregates, and several sensors on
+ * standard output, go to one archive with a header of the collector's
+ * own (sensor id 0, "collector", started now).
+ */
+static int
+per_sensor_archives(const struct opts *op)
+{
+	return !op->agg.set && (op->nhosts == 1 ||
+	    strcmp(op->write, "-") != 0);
+}
+
+static void
+open_archives(const struct opts *op, struct final *f)
 {
 	struct gf_stream_info info;
-	struct gf_archive *ar;
 	char err[512];
 
 	memset(&info, 0, sizeof(info));
 	info.start = wall_ns();
 	snprintf(info.name, sizeof(info.name), "collector");
 	written_header(op, &info);
-	ar = gf_archive_open(op->write, &info, 1, op->rotate, op->rotate_size,
-	    GF_AR_LIVE, err, sizeof(err));
-	if (ar == NULL)
-		gf_fatal(GF_EXIT_ERROR, "%s", err);
-	return ar;
+	f->nar = per_sensor_archives(op) ? op->nhosts : 1;
+	for (int i = 0; i < f->nar; i++) {
+		char *path = f->nar > 1 ?
+		    sensor_path(op->write, op->hosts[i]) :
+		    gf_xstrdup(op->write);
+		f->ar[i] = gf_archive_open(path, &info, 1, op->rotate,
+		    op->rotate_size, GF_AR_LIVE, err, sizeof(err));
+		free(path);
+		if (f->ar[i] == NULL)
+			gf_fatal(GF_EXIT_ERROR, "%s", err);
+	}
+}
+
+/* A sensor's stream starts: its records go to its archive, under its
+ * header; a restarted sensor's to a new file. */
+static void
+begin_sensor_stream(const struct opts *op, struct final *f, int i,
+    const struct gf_stream_info *info)
+{
+	struct gf_stream_info *cur = &f->arinfo[i];
+
+	f->cur = i;
+	if (cur->start == info->start && cur->sensorid == info->sensorid)
+		return;
+	if (cur->start != 0)
+		gf_archive_rotate(f->ar[i], wall_ns());
+	*cur = *info;
+	written_header(op, cur);
+	gf_archive_set_info(f->ar[i], cur);
 }
 
 static struct live *
@@ -495,19 +557,16 @@ open_live(struct opts *op)
 	return lv;
 }
 
-/* An input's (or a live stream's) header, before its records. */
+/* An input's (or a live stream's, from sensor 'source') header, before
+ * its records. */
 static void
 begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
-    const struct gf_stream_info *info)
+    const struct gf_stream_info *info, int source)
 {
-	if (f->ar != NULL && !f->ar_info && op->nhosts == 1) {
-		struct gf_stream_info own = *info;
-		written_header(op, &own);
-		gf_archive_set_info(f->ar, &own);
-		f->ar_info = 1;
-	} else if (op->write != NULL && f->ar == NULL && f->w == NULL) {
+	if (f->nar > 0 && per_sensor_archives(op))
+		begin_sensor_stream(op, f, f->nar > 1 ? source : 0, info);
+	else if (op->write != NULL && f->nar == 0 && f->w == NULL)
 		f->w = open_writer(op, info);
-	}
 	if (agg != NULL)
 		agg_begin_input(agg, info);
 }
@@ -522,10 +581,13 @@ keep_up(struct final *f, struct live *lv, int idle)
 {
 	uint64_t now = wall_ns();
 
-	if (f->ar != NULL) {
-		if (live_rotate_asked(lv))
-			gf_archive_rotate(f->ar, now);
-		gf_archive_tick(f->ar, now);
+	if (f->nar > 0) {
+		int rotate = live_rotate_asked(lv);
+		for (int i = 0; i < f->nar; i++) {
+			if (rotate)
+				gf_archive_rotate(f->ar[i], now);
+			gf_archive_tick(f->ar[i], now);
+		}
 	} else if (idle || now < f->flushed ||
 	    now - f->flushed >= GF_NS_PER_SEC) {
 		output_flush(f->out);
@@ -600,7 +662,7 @@ main(int argc, char **argv)
 	if (op.nhosts > 0) {
 		/* no sensor is asked for records that cannot be kept */
 		if (op.write != NULL)
-			fin.ar = open_archive(&op);
+			open_archives(&op, &fin);
 		lv = open_live(&op);
 	} else {
 		ra = readahead_open(&op.in, selected, &op);
@@ -616,7 +678,8 @@ main(int argc, char **argv)
 			break;
 		switch (ev) {
 		case RA_INPUT:
-			begin_input(&op, &fin, agg, info);
+			begin_input(&op, &fin, agg, info,
+			    lv != NULL ? live_source(lv) : 0);
 			break;
 		case RA_RECORD:
 			matched++;
@@ -647,11 +710,11 @@ main(int argc, char **argv)
 	output_flush(&out);
 	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
 		errors++;
-	if (fin.ar != NULL && gf_archive_close(fin.ar, wall_ns(), NULL,
-	    NULL) != 0)
-		errors++;       /* records lost, reported by the archive */
+	for (int i = 0; i < fin.nar; i++)
+		if (gf_archive_close(fin.ar[i], wall_ns(), NULL, NULL) != 0)
+			errors++;       /* records lost, reported */
 	errors += fin.errors > 0;
-	status = (matched || fin.ar != NULL) ? GF_EXIT_OK : GF_EXIT_NOMATCH;
+	status = (matched || fin.nar > 0) ? GF_EXIT_OK : GF_EXIT_NOMATCH;
 	if (loss != NULL && loss_crossed(loss) > 0)
 		status = GF_EXIT_THRESHOLD;
 	agg_free(agg);

@@ -53,13 +53,33 @@ expect_match restart_logged "$(cat "$T/coll.err")" "127.0.0.1:7911: the stream e
 flows() {
 	"$GAPDUMP" "$@" -n -o csv -L0 -s flowid,seq,kind,sport,dport,spkts,dpkts,sbytes,dbytes - 'tcp and port 7800'
 }
-args=""
-for f in "$T"/coll/*.gf; do args="$args -r $f"; done
+files() { ls "$T"/coll/*"$1"*.gf 2>/dev/null; }
+rargs() { for f in $(files "$1"); do printf ' -r %s' "$f"; done; }
+start_of() { od -An -tx1 -j24 -N8 "$1" | tr -d ' '; }
+# one archive per sensor: "-HOST_PORT" in the file names
+ca=$(rargs -127.0.0.1_7910) cb=$(rargs -127.0.0.1_7911)
+[ -n "$ca" ] && [ -n "$cb" ] && pass per_sensor_files ||
+    fail per_sensor_files "$(ls "$T/coll")"
 # shellcheck disable=SC2086
-flows $args | sort >"$T/coll.txt"
-{ flows -r "$T/a.gf"; flows -r "$T/b1.gf"; flows -r "$T/b2.gf"; } | sort >"$T/sensors.txt"
-expect_eq collected_all "$(cmp "$T/coll.txt" "$T/sensors.txt" && echo same)" same
-expect_eq finals "$(awk -F, '$3 == 2' "$T/coll.txt" | wc -l | tr -d ' ')" 80
+flows $ca | sort >"$T/coll-a.txt"
+# shellcheck disable=SC2086
+flows $cb | sort >"$T/coll-b.txt"
+flows -r "$T/a.gf" | sort >"$T/sens-a.txt"
+{ flows -r "$T/b1.gf"; flows -r "$T/b2.gf"; } | sort >"$T/sens-b.txt"
+expect_eq collected_a "$(cmp "$T/coll-a.txt" "$T/sens-a.txt" && echo same)" same
+expect_eq collected_b "$(cmp "$T/coll-b.txt" "$T/sens-b.txt" && echo same)" same
+expect_eq finals "$(cat "$T/coll-a.txt" "$T/coll-b.txt" | awk -F, '$3 == 2' | wc -l | tr -d ' ')" 80
 n=$(ls "$T/coll" | wc -l)
-if [ "$n" -ge 2 ]; then pass collector_rotated; else fail collector_rotated "$n files"; fi
-expect_eq collector_header "$(od -An -c -j40 -N9 "$(ls "$T"/coll/*.gf | head -1)" | tr -d ' ')" collector
+if [ "$n" -ge 3 ]; then pass collector_rotated; else fail collector_rotated "$n files"; fi
+# each file carries its sensor run's header: a's start, b1's or b2's
+expect_eq header_a "$(for f in $(files 7910); do start_of "$f"; done | sort -u)" "$(start_of "$T/a.gf")"
+expect_eq header_b_runs "$(for f in $(files 7911); do start_of "$f"; done | sort -u)" \
+    "$({ start_of "$T/b1.gf"; start_of "$T/b2.gf"; } | sort -u)"
+# so -m flow over the whole archive tells the three runs' flows apart
+# (flowids repeat from run to run): the same as over the sensors' own
+mflow() {
+	"$GAPDUMP" "$@" -m flow -n -o csv -L0 -s sport,dport,spkts,dpkts,sbytes,dbytes,trans - 'tcp and port 7800' | sort
+}
+expect_eq mflow_archive "$(mflow -R "$T/coll" | md5sum)" \
+    "$(mflow -r "$T/a.gf" -r "$T/b1.gf" -r "$T/b2.gf" | md5sum)"
+expect_eq mflow_rows "$(mflow -R "$T/coll" | wc -l | tr -d ' ')" 80
