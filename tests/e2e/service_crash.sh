@@ -48,13 +48,16 @@ $NA sh -c 'i=0; while [ $i -lt 40 ] && [ ! -f "$1" ]; do
 	i=$((i + 1)); sleep 0.1; done' sh "$T/stop" "$TOOLS/trafgen" &
 tgpid=$!
 # kill in the middle of a 2 s file, after its first block, once a file
-# is finished (bounded: 15 s)
+# is finished (bounded: 15 s).  The sensor is stopped while we look, so
+# that the file seen unfinished cannot be finished before the kill.
 i=0
 while [ $i -lt 75 ]; do
 	sleep 0.2
 	i=$((i + 1))
+	kill -STOP $gfpid
 	ls -A "$T/arch" | grep -q '\.part$' &&
 	    [ "$(ls "$T/arch" | wc -l)" -ge 2 ] && break
+	kill -CONT $gfpid
 done
 kill -9 $gfpid
 wait $gfpid 2>/dev/null
