@@ -4,46 +4,9 @@
 # are refused; with an empty allow-list only loopback is served.  Needs
 # root and network namespaces; every server listens inside them.
 . tests/e2e/lib.sh
-if ! is_root || ! have ip; then
-	skip all "needs root and iproute2 (network namespaces)"
-	exit 0
-fi
-NS=gftest-svc-$$
-cleanup() {
-	for p in $(ip netns pids $NS-a 2>/dev/null) $(ip netns pids $NS-b 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null
-	done
-	ip netns del $NS-a 2>/dev/null
-	ip netns del $NS-b 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-if ! ip netns add $NS-a 2>/dev/null || ! ip netns add $NS-b; then
-	skip all "cannot create network namespaces here"
-	exit 0
-fi
-ip link add gfs-a netns $NS-a type veth peer name gfs-b netns $NS-b
-ip -n $NS-a addr add 10.79.0.1/24 dev gfs-a
-ip -n $NS-b addr add 10.79.0.2/24 dev gfs-b
-for ns in $NS-a $NS-b; do
-	ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n $ns link set gfs-${ns##*-} up
-	ip -n $ns link set lo up
-	ip netns exec $ns ethtool -K gfs-${ns##*-} tso off gso off gro off >/dev/null 2>&1
-done
-NA="ip netns exec $NS-a"
-NB="ip netns exec $NS-b"
+netns_pair s 79
 NC="$TOOLS/netcat_gf"
 
-# wait_for COND...: up to 10 s
-wait_for() {
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -ge 100 ] && return 1
-		sleep 0.1
-	done
-}
 listening() { $1 ss -Hltn "sport = :$2" | grep -q LISTEN; }
 
 $NB "$TOOLS/trafgen" server 10.79.0.2 7800 --timeout 30 >/dev/null &

@@ -5,33 +5,7 @@
 # the next run puts the unfinished file in place, cut back to its last
 # complete block.
 . tests/e2e/lib.sh
-if ! is_root || ! have ip; then
-	skip all "needs root and iproute2 (network namespaces)"
-	exit 0
-fi
-NS=gftest-crash-$$
-cleanup() {
-	for p in $(ip netns pids $NS-a 2>/dev/null) $(ip netns pids $NS-b 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null
-	done
-	ip netns del $NS-a 2>/dev/null
-	ip netns del $NS-b 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-if ! ip netns add $NS-a 2>/dev/null || ! ip netns add $NS-b; then
-	skip all "cannot create network namespaces here"
-	exit 0
-fi
-ip link add gfc-a netns $NS-a type veth peer name gfc-b netns $NS-b
-ip -n $NS-a addr add 10.82.0.1/24 dev gfc-a
-ip -n $NS-b addr add 10.82.0.2/24 dev gfc-b
-for ns in $NS-a $NS-b; do
-	ip -n $ns link set gfc-${ns##*-} up
-	ip -n $ns link set lo up
-done
-NA="ip netns exec $NS-a"
-NB="ip netns exec $NS-b"
+netns_pair c 82
 
 mkdir -p "$T/arch"
 $NB "$TOOLS/trafgen" server 10.82.0.2 7800 --timeout 40 >/dev/null &

@@ -5,42 +5,7 @@
 # one FINAL record, SENSOR records count every FLOW record), every file
 # is complete and in place, and every file carries the run's start.
 . tests/e2e/lib.sh
-if ! is_root || ! have ip; then
-	skip all "needs root and iproute2 (network namespaces)"
-	exit 0
-fi
-NS=gftest-rot-$$
-cleanup() {
-	for p in $(ip netns pids $NS-a 2>/dev/null) $(ip netns pids $NS-b 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null
-	done
-	ip netns del $NS-a 2>/dev/null
-	ip netns del $NS-b 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-if ! ip netns add $NS-a 2>/dev/null || ! ip netns add $NS-b; then
-	skip all "cannot create network namespaces here"
-	exit 0
-fi
-ip link add gfr-a netns $NS-a type veth peer name gfr-b netns $NS-b
-ip -n $NS-a addr add 10.81.0.1/24 dev gfr-a
-ip -n $NS-b addr add 10.81.0.2/24 dev gfr-b
-for ns in $NS-a $NS-b; do
-	ip -n $ns link set gfr-${ns##*-} up
-	ip -n $ns link set lo up
-	ip netns exec $ns ethtool -K gfr-${ns##*-} tso off gso off gro off >/dev/null 2>&1
-done
-NA="ip netns exec $NS-a"
-NB="ip netns exec $NS-b"
-wait_for() {
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -ge 100 ] && return 1
-		sleep 0.1
-	done
-}
+netns_pair r 81
 listening() { $NB ss -Hltn "sport = :$1" | grep -q LISTEN; }
 
 mkdir -p "$T/arch"
