@@ -37,6 +37,8 @@ struct gf_dir {
 	uint16_t mss;
 	uint8_t flags;          /* OR of TCP flags */
 	uint8_t wscale;         /* 0xff: no window-scale option seen */
+	uint32_t dups;          /* duplicate frames (SPAN copies), not counted
+	                           in pkts or bytes */
 };
 
 struct gf_flow {
@@ -91,6 +93,9 @@ struct gf_sensor {
 	uint32_t sensorid;
 	uint32_t ifaces;        /* number of sources */
 	uint64_t clientdrops;   /* live service clients cut off */
+	uint64_t shortwire;     /* frames whose recorded wire length was
+	                           shorter than their IP datagram, decoded
+	                           with the IP length */
 };
 
 /* A decoded record of any type. */
