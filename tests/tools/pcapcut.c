@@ -28,6 +28,23 @@
  *                    swap), else keeps its own, so time never goes back.
  *   --list-removed F write the removed frame numbers (1-based, of IN) to F.
  *
+ * Tap feeds, the way taps and SPAN ports deliver a link (applied after
+ * the removals, to the frames that remain):
+ *   --feed2 ADDR OUT2  frames whose IP source address is ADDR (a comma-
+ *                    separated list: a host's IPv4 and IPv6) go to OUT2,
+ *                    every other frame to OUT: the two simplex ports of
+ *                    a tap (rx and tx).
+ *   --shift US       add US microseconds (signed, fractions allowed) to
+ *                    the timestamps of OUT2's frames: the second port's
+ *                    clock offset.
+ *   --dup US         write every IP frame twice, the copy US microseconds
+ *                    after the original, output in time order (stable):
+ *                    a SPAN port that copies ingress and egress.
+ *   --vlan ADDR V1 V2  Ethernet only: insert an 802.1Q tag with VLAN V1
+ *                    into frames whose IP source is ADDR, V2 into every
+ *                    other IP frame (0: no tag): one conversation whose
+ *                    directions are routed through two VLANs.
+ *
  * Frames are copied byte for byte; link type, snap length and timestamp
  * precision (micro or nanosecond pcap) are kept.  pcapng input is written
  * as microsecond pcap.  Prints "pcapcut: N frames in, M out, K removed"
@@ -45,6 +62,8 @@
 struct frame {
 	struct pcap_pkthdr h;   /* ts.tv_usec holds nanoseconds */
 	uint8_t *data;
+	int feed2;              /* goes to the second output */
+	int copy;               /* a --dup copy, freed after writing */
 	/* decoded, if TCP/UDP */
 	int l4;                 /* 6, 17 or 0 */
 	int family;
@@ -312,6 +331,117 @@ file_is_nsec(const char *path)
 	return r;
 }
 
+/* ---- tap feeds ---------------------------------------------------------- */
+
+/* A host: its addresses, given as a comma-separated list. */
+struct host {
+	int n;
+	int family[8];
+	uint8_t a[8][16];
+};
+
+static int
+parse_host(const char *s, struct host *h)
+{
+	char buf[64];
+	h->n = 0;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		if (len == 0 || len >= sizeof(buf) || h->n == 8)
+			return -1;
+		memcpy(buf, s, len);
+		buf[len] = 0;
+		memset(h->a[h->n], 0, 16);
+		if (inet_pton(AF_INET, buf, h->a[h->n]) == 1)
+			h->family[h->n] = 4;
+		else if (inet_pton(AF_INET6, buf, h->a[h->n]) == 1)
+			h->family[h->n] = 6;
+		else
+			return -1;
+		h->n++;
+		s += len + (s[len] == ',');
+	}
+	return h->n ? 0 : -1;
+}
+
+static int
+src_is(const struct frame *f, const struct host *h)
+{
+	for (int i = 0; i < h->n; i++)
+		if (f->family == h->family[i] && memcmp(f->src, h->a[i],
+		    h->family[i] == 4 ? 4 : 16) == 0)
+			return 1;
+	return 0;
+}
+
+/* Timestamps hold nanoseconds in tv_usec (opened with nano precision). */
+static int64_t
+ts_ns(const struct frame *f)
+{
+	return (int64_t)f->h.ts.tv_sec * 1000000000 + f->h.ts.tv_usec;
+}
+
+static void
+ts_set(struct frame *f, int64_t ns)
+{
+	if (ns < 0)
+		ns = 0;
+	f->h.ts.tv_sec = (time_t)(ns / 1000000000);
+	f->h.ts.tv_usec = (suseconds_t)(ns % 1000000000);
+}
+
+/* Insert an 802.1Q tag after the MAC addresses of an Ethernet frame. */
+static void
+vlan_tag(struct frame *f, unsigned vid)
+{
+	uint8_t *d;
+	if (f->h.caplen < 14)
+		return;
+	d = malloc(f->h.caplen + 4);
+	if (d == NULL)
+		die("out of memory");
+	memcpy(d, f->data, 12);
+	d[12] = 0x81;
+	d[13] = 0x00;
+	d[14] = (uint8_t)(vid >> 8 & 0x0f);
+	d[15] = (uint8_t)vid;
+	memcpy(d + 16, f->data + 12, f->h.caplen - 12);
+	free(f->data);
+	f->data = d;
+	f->h.caplen += 4;
+	f->h.len += 4;
+}
+
+static int
+cmp_ts(const void *a, const void *b)
+{
+	const struct frame *x = *(struct frame *const *)a;
+	const struct frame *y = *(struct frame *const *)b;
+	int64_t tx = ts_ns(x), ty = ts_ns(y);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : x > y;      /* stable: the array order */
+}
+
+static pcap_dumper_t *
+dump_open(pcap_t *po, const char *path)
+{
+	pcap_dumper_t *pd = pcap_dump_open(po, path);
+	if (pd == NULL) {
+		fprintf(stderr, "pcapcut: %s: %s\n", path, pcap_geterr(po));
+		exit(2);
+	}
+	return pd;
+}
+
+static void
+dump_close(pcap_dumper_t *pd)
+{
+	if (pcap_dump_flush(pd) != 0)
+		die("error writing output");
+	pcap_dump_close(pd);
+}
+
 static void
 usage(void)
 {
@@ -320,7 +450,9 @@ usage(void)
 	    "[--dir A:PORT]...\n"
 	    "               [--side client|server] [--drop-first N] "
 	    "[--drop-list FILE]\n"
-	    "               [--synack-first] [--list-removed FILE]\n");
+	    "               [--synack-first] [--list-removed FILE]\n"
+	    "               [--feed2 ADDR OUT2] [--shift US] [--dup US] "
+	    "[--vlan ADDR V1 V2]\n");
 	exit(2);
 }
 
@@ -331,6 +463,10 @@ main(int argc, char **argv)
 	uint64_t seed = 1, dropfirst = 0;
 	double rate = 0;
 	int tcponly = 0, synfirst = 0, ndir = 0;
+	const char *out2 = NULL;
+	double shift_us = 0, dup_us = -1;
+	struct host f2host = { 0 }, vhost = { 0 };
+	long vid1 = 0, vid2 = 0;
 	struct endpoint dirs[MAXDIR];
 	char err[PCAP_ERRBUF_SIZE];
 	pcap_t *pi, *po;
@@ -383,6 +519,28 @@ main(int argc, char **argv)
 			droplist = v;
 		} else if (!strcmp(o, "--list-removed")) {
 			listrm = v;
+		} else if (!strcmp(o, "--feed2")) {
+			if (i + 1 >= argc || parse_host(v, &f2host) < 0)
+				die("--feed2 takes IP addresses (a,b) and a file");
+			out2 = argv[++i];
+		} else if (!strcmp(o, "--shift")) {
+			shift_us = strtod(v, &e);
+			if (*e)
+				usage();
+		} else if (!strcmp(o, "--dup")) {
+			dup_us = strtod(v, &e);
+			if (*e || dup_us < 0)
+				usage();
+		} else if (!strcmp(o, "--vlan")) {
+			if (i + 2 >= argc || parse_host(v, &vhost) < 0)
+				die("--vlan takes IP addresses (a,b) and two VLAN "
+				    "ids");
+			vid1 = strtol(argv[++i], &e, 10);
+			if (*e || vid1 < 0 || vid1 > 4094)
+				die("--vlan: VLAN ids are 0 to 4094");
+			vid2 = strtol(argv[++i], &e, 10);
+			if (*e || vid2 < 0 || vid2 > 4094)
+				die("--vlan: VLAN ids are 0 to 4094");
 		} else {
 			usage();
 		}
@@ -527,13 +685,10 @@ main(int argc, char **argv)
 	    nsec ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
 	if (po == NULL)
 		die("pcap_open_dead failed");
-	pd = pcap_dump_open(po, out);
-	if (pd == NULL) {
-		fprintf(stderr, "pcapcut: %s: %s\n", out, pcap_geterr(po));
-		return 2;
-	}
 	{
-		size_t nout = 0, nrm = 0;
+		size_t nout = 0, nout2 = 0, nrm = 0, nw = 0;
+		struct frame **w;
+		pcap_dumper_t *pd2 = NULL;
 		FILE *lf = NULL;
 		if (listrm && (lf = fopen(listrm, "w")) == NULL)
 			die("cannot write --list-removed file");
@@ -544,24 +699,78 @@ main(int argc, char **argv)
 					fprintf(lf, "%zu\n", i + 1);
 			}
 		}
-		for (size_t k = 0; k < nfr; k++) {
-			struct frame *f = &fr[order[k]];
-			struct pcap_pkthdr hh;
-			if (f->remove)
-				continue;
-			hh = f->h;
-			if (!nsec)
-				hh.ts.tv_usec /= 1000;
-			pcap_dump((u_char *)pd, &hh, f->data);
-			nout++;
-		}
 		if (lf && fclose(lf) != 0)
 			die("error writing --list-removed file");
-		if (pcap_dump_flush(pd) != 0)
-			die("error writing output");
-		pcap_dump_close(pd);
-		fprintf(stderr, "pcapcut: %zu frames in, %zu out, %zu removed\n",
-		    nfr, nout, nrm);
+		/* the frames to write, in order, then the tap-feed changes */
+		w = malloc((2 * nfr + 1) * sizeof(*w));
+		if (w == NULL)
+			die("out of memory");
+		for (size_t k = 0; k < nfr; k++) {
+			struct frame *f = &fr[order[k]];
+			if (f->remove)
+				continue;
+			if (vhost.n && dlt == DLT_EN10MB && f->family) {
+				long vid = src_is(f, &vhost) ? vid1 : vid2;
+				if (vid)
+					vlan_tag(f, (unsigned)vid);
+			}
+			if (out2 && f->family && src_is(f, &f2host)) {
+				f->feed2 = 1;
+				ts_set(f, ts_ns(f) + (int64_t)(shift_us * 1000));
+			}
+			w[nw++] = f;
+		}
+		if (dup_us >= 0) {
+			size_t n0 = nw;
+			for (size_t k = 0; k < n0; k++) {
+				struct frame *c;
+				if (!w[k]->family)
+					continue;
+				c = malloc(sizeof(*c));
+				if (c == NULL)
+					die("out of memory");
+				*c = *w[k];
+				c->copy = 1;
+				c->data = malloc(c->h.caplen ? c->h.caplen : 1);
+				if (c->data == NULL)
+					die("out of memory");
+				memcpy(c->data, w[k]->data, c->h.caplen);
+				ts_set(c, ts_ns(c) + (int64_t)(dup_us * 1000));
+				w[nw++] = c;
+			}
+		}
+		if (dup_us >= 0 || out2)
+			qsort(w, nw, sizeof(*w), cmp_ts);
+		pd = dump_open(po, out);
+		if (out2)
+			pd2 = dump_open(po, out2);
+		for (size_t k = 0; k < nw; k++) {
+			struct pcap_pkthdr hh = w[k]->h;
+			if (!nsec)
+				hh.ts.tv_usec /= 1000;
+			pcap_dump((u_char *)(w[k]->feed2 ? pd2 : pd), &hh,
+			    w[k]->data);
+			if (w[k]->feed2)
+				nout2++;
+			else
+				nout++;
+		}
+		for (size_t k = 0; k < nw; k++) {
+			if (w[k]->copy) {
+				free(w[k]->data);
+				free(w[k]);
+			}
+		}
+		free(w);
+		dump_close(pd);
+		if (pd2 != NULL)
+			dump_close(pd2);
+		if (out2)
+			fprintf(stderr, "pcapcut: %zu frames in, %zu + %zu out, "
+			    "%zu removed\n", nfr, nout, nout2, nrm);
+		else
+			fprintf(stderr, "pcapcut: %zu frames in, %zu out, "
+			    "%zu removed\n", nfr, nout, nrm);
 	}
 	pcap_close(po);
 	pcap_close(pi);
