@@ -120,6 +120,8 @@ static const struct key keys[] = {
 	{ "input.buffer_size", K_SIZE, MEMBER(buffer_size),
 	    .lo = 64 * KI, .hi = INT_MAX },
 	{ "input.merge_skew", K_DURATION, MEMBER(merge_skew), .hi = 60 * SEC },
+	{ "input.dup_window", K_DURATION, MEMBER(dup_window), .hi = SEC,
+	    .flags = F_OFF },
 
 	{ "output.file", K_STRING, MEMBER(output), .hi = PATH_MAX - 1 },
 	{ "output.compression", K_INT, MEMBER(compression),
@@ -155,6 +157,10 @@ static const struct key keys[] = {
 	    .hi = 60 * SEC },
 	{ "tcp.simplex_hole_timeout", K_DURATION, MEMBER(simplex_hole_timeout),
 	    .hi = DAY },
+	{ "tcp.max_holes", K_UINT, MEMBER(max_holes), .lo = 16,
+	    .hi = (uint64_t)1 << 24 },
+	{ "tcp.hole_pool", K_UINT, MEMBER(hole_pool), .lo = 1024,
+	    .hi = (uint64_t)1 << 28 },
 
 	{ "service.listen", K_STRING, MEMBER(listen), .hi = 63,
 	    .check = check_listen,
@@ -1242,6 +1248,9 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->handshake_skew = 10 * MS;
 	cfg->reorder_window = 3 * MS;
 	cfg->simplex_hole_timeout = 5 * SEC;
+	cfg->max_holes = 16384;
+	cfg->hole_pool = 1u << 20;
+	cfg->dup_window = MS;
 	cfg->cpu = -1;
 	cfg->realtime = 0;
 	cfg->ring_size = 65536;

@@ -59,6 +59,9 @@ struct gf_config {
 	uint64_t handshake_skew;        /* tcp.handshake_skew, ns */
 	uint64_t reorder_window;        /* tcp.reorder_window, ns */
 	uint64_t simplex_hole_timeout;  /* tcp.simplex_hole_timeout, ns */
+	uint64_t max_holes;             /* tcp.max_holes, per direction */
+	uint64_t hole_pool;             /* tcp.hole_pool, holes in all */
+	uint64_t dup_window;            /* input.dup_window, ns, 0 off */
 
 	/* service (continuous operation) */
 	char *listen;                   /* service.listen, -P [ADDR:]PORT */

@@ -213,6 +213,12 @@ const struct gf_field gf_fields[] = {
 	SW("simplexflows", NULL, U64, simplexflows, NUM, SUM, 8, "flow records with the simplex flag"),
 	SW("clientdrops", NULL, U64, clientdrops, NUM, SUM, 8, "live service clients cut off because they fell behind"),
 	SW("shortwire", NULL, U64, shortwire, NUM, SUM, 8, "frames whose recorded wire length was shorter than their IP datagram, decoded with the IP length"),
+	SW("dups", NULL, U64, dups, NUM, SUM, 7, "duplicate frames (SPAN copies within input.dup_window), not counted in flows"),
+	SW("holesfull", NULL, U64, holesfull, NUM, SUM, 6, "TCP holes not tracked because tcp.max_holes or tcp.hole_pool was reached (their bytes never count as gaps)"),
+	SW("ackbad", NULL, U64, ackbad, NUM, SUM, 6, "TCP ACKs and RSTs that TCP's rules reject (challenge ACKs, beyond the window), ignored"),
+	SW("feedoff", NULL, U64, feedoff, DUR, MAX, 9, "largest clock offset measured between two inputs (seconds)"),
+	SW("feedlate", NULL, U32, feedlate, NUM, LAST, 3, "input (1-based) whose timestamps are later by feedoff, 0 if none measured"),
+	SW("feedref", NULL, U32, feedref, NUM, LAST, 3, "input feedoff was measured against"),
 	/* SENSOR, derived */
 	FD("dur", NULL, GF_RT_SENSOR, SECS, 10, der_sensor_dur, "interval length, seconds"),
 	FD("lossbytes_pct", NULL, GF_RT_SENSOR, FLOAT, 8, der_loss_bytes_pct, "capture loss: gap bytes over acknowledged bytes, percent"),

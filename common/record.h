@@ -96,6 +96,14 @@ struct gf_sensor {
 	uint64_t shortwire;     /* frames whose recorded wire length was
 	                           shorter than their IP datagram, decoded
 	                           with the IP length */
+	uint64_t dups;          /* duplicate frames (SPAN copies), ignored */
+	uint64_t holesfull;     /* TCP holes not tracked: a bound reached */
+	uint64_t ackbad;        /* ACKs and RSTs TCP's rules reject */
+	uint64_t feedoff;       /* largest clock offset measured between
+	                           two inputs, ns */
+	uint32_t feedlate;      /* the input (1-based) whose timestamps are
+	                           later by feedoff, 0 none measured */
+	uint32_t feedref;       /* the input it was measured against */
 };
 
 /* A decoded record of any type. */

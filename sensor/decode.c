@@ -135,6 +135,7 @@ pkt_reset(struct gf_packet *pkt, uint32_t wire_len)
 	pkt->quoted.proto = 0;
 	pkt->quoted.sport = 0;
 	pkt->quoted.dport = 0;
+	pkt->l4sum = 0;
 	pkt->bad = 0;
 }
 
@@ -661,6 +662,7 @@ dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
 		h = d->p + pos;
 		pkt->sport = gf_be16(h);
 		pkt->dport = gf_be16(h + 2);
+		pkt->l4sum = gf_be16(h + 6);
 		/* have() implies l4len >= 8: cend <= wend. */
 		pkt->payload = l4len - 8;
 		return GF_DECODE_OK;
@@ -675,6 +677,7 @@ dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
 		h = d->p + pos;
 		pkt->icmp_type = h[0];
 		pkt->icmp_code = h[1];
+		pkt->l4sum = gf_be16(h + 2);
 		pkt->payload = l4len - 8;
 		if (proto == 1) {
 			switch (h[0]) {
@@ -740,6 +743,7 @@ dec_tcp(struct dctx *d, uint32_t pos, uint32_t l4len)
 	pkt->ack = gf_be32(h + 8);
 	pkt->tcpflags = h[13];
 	pkt->win = gf_be16(h + 14);
+	pkt->l4sum = gf_be16(h + 16);
 	pkt->payload = thl < l4len ? l4len - thl : 0;
 
 	o = pos + 20;

@@ -68,6 +68,9 @@ struct gf_packet {
 		uint8_t src[16], dst[16];
 		uint16_t sport, dport;
 	} quoted;
+	uint16_t l4sum;         /* TCP/UDP/ICMP checksum field: a cheap
+	                           fingerprint of the payload */
+	uint8_t feed;           /* the input it came from (caller's) */
 	uint8_t bad;            /* enum gf_bad when GF_DECODE_BAD */
 	uint8_t orphan;         /* flow engine: a later fragment whose first
 	                           fragment it has not seen */

@@ -39,10 +39,12 @@ enum flow_class {
 
 /* Per-direction counters of the current interval, and TCP state. */
 struct flow_dir {
-	uint64_t first, last;           /* packet times in the interval, ns */
+	uint64_t first, last;           /* first packet in the interval and
+	                                   last packet ever, ns */
 	uint32_t pkts, bytes, appbytes; /* u32: a record is cut before they wrap */
 	uint32_t gap, lossbytes, ackbytes;
 	uint32_t ackev;
+	uint32_t dups;                  /* duplicate frames (SPAN copies) */
 	uint16_t loss, ooo, gapev;
 	uint8_t flags;                  /* TCP flags OR-ed in the interval */
 	uint8_t seen;                   /* any packet ever in this direction */
@@ -55,23 +57,31 @@ struct flow {
 	uint32_t lprev, lnext;          /* LRU list of the timeout class */
 	uint32_t gen;                   /* flowid = gen << 32 | index */
 	uint64_t fstime;                /* first packet of the flow */
-	uint64_t last;                  /* last packet of the flow */
-	uint64_t hs_time;               /* time of the last handshake step */
+	uint32_t hs_off;                /* time of the last handshake step,
+	                                   ns after fstime; UINT32_MAX: later
+	                                   than 4.29 s, not timed */
 	uint32_t synack, ackdat;        /* ns, saturated at 4.29 s */
 	uint32_t recno;                 /* records emitted so far */
 	uint32_t flgs;                  /* GF_F_* for the interval */
 	uint16_t frags, icmperr;        /* interval counts */
 	uint16_t encaps;
 	uint8_t state;                  /* enum gf_state */
-	uint8_t orient;                 /* enum gf_orient */
 	uint8_t cls;                    /* enum flow_class */
-	uint8_t src_is_a;               /* src endpoint is key.a */
-	uint8_t in_use;
 	uint8_t hs;                     /* handshake bits, tcp_track.h */
-	uint8_t report_held;            /* counts of an interval already
+	uint8_t orient : 2;             /* enum gf_orient */
+	uint8_t src_is_a : 1;           /* src endpoint is key.a */
+	uint8_t in_use : 1;
+	uint8_t report_held : 1;        /* counts of an interval already
 	                                   past, not reported (flow_proc.c) */
 	struct flow_dir d[2];           /* [0] src, [1] dst */
 };
+
+/* The flow's last packet (d[].last outlives status cuts). */
+static inline uint64_t
+flow_last(const struct flow *f)
+{
+	return f->d[0].last > f->d[1].last ? f->d[0].last : f->d[1].last;
+}
 
 struct flow_table {
 	struct flow *flows;             /* max entries, calloc'd: pages are

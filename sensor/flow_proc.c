@@ -7,6 +7,9 @@
 #include "flow_proc.h"
 #include "log.h"
 
+static void feed_sample(void *ctx, int data_feed, int ack_feed,
+    int64_t ack_minus_data);
+
 /* Flags that describe the flow as a whole and survive a status cut. */
 #define PERSISTENT_FLAGS (GF_F_MIDSTREAM | GF_F_SKEW | GF_F_REUSE | \
 	GF_F_HOLES_FULL)
@@ -28,11 +31,21 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 	}
 	if (flow_table_init(&fp->table, (uint32_t)maxf) != 0)
 		return -1;
-	/* one hole list per four flows: holes are rare and short-lived */
+	/* one hole list header per four flows: holes are rare and
+	 * short-lived; the nodes are a pool of their own */
 	if (tcp_ctx_init(&fp->tcp, (uint32_t)(maxf / 4 + 64),
+	    (uint32_t)cfg->hole_pool, (uint32_t)cfg->max_holes,
 	    cfg->reorder_window, cfg->handshake_skew,
 	    cfg->simplex_hole_timeout) != 0) {
 		flow_table_free(&fp->table);
+		return -1;
+	}
+	fp->tcp.feeds = feed_sample;
+	fp->tcp.feeds_ctx = fp;
+	fp->dup_us = (uint32_t)(cfg->dup_window / 1000);
+	if (fp->dup_us > 0 && (fp->dups = calloc(1, sizeof(*fp->dups))) ==
+	    NULL) {
+		flow_proc_free(fp);
 		return -1;
 	}
 	fp->frags = malloc(sizeof(*fp->frags));
@@ -66,6 +79,8 @@ flow_proc_free(struct flow_proc *fp)
 	tcp_ctx_free(&fp->tcp);
 	free(fp->frags);
 	fp->frags = NULL;
+	free(fp->dups);
+	fp->dups = NULL;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -89,11 +104,12 @@ static void
 fill_dir(const struct flow *f, int x, struct gf_dir *o)
 {
 	const struct flow_dir *d = &f->d[x];
+	o->dups = d->dups;
 	o->pkts = d->pkts;
 	o->bytes = d->bytes;
 	o->appbytes = d->appbytes;
-	o->stime = d->first;
-	o->ltime = d->last;
+	o->stime = d->pkts ? d->first : 0;
+	o->ltime = d->pkts ? d->last : 0;
 	o->gap = d->gap;
 	o->lossbytes = d->lossbytes;
 	o->ackbytes = d->ackbytes;
@@ -160,7 +176,7 @@ record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
 		o->stime = o->dst.stime;
 		o->ltime = o->dst.ltime;
 	} else {
-		o->stime = o->ltime = f->last;
+		o->stime = o->ltime = flow_last(f);
 	}
 	if (f->key.proto == 6) {
 		o->state = f->state;
@@ -175,10 +191,10 @@ cut_counters(struct flow *f)
 {
 	for (int x = 0; x < 2; x++) {
 		struct flow_dir *d = &f->d[x];
-		d->first = d->last = 0;
+		d->first = 0;
 		d->pkts = d->bytes = d->appbytes = 0;
 		d->gap = d->lossbytes = d->ackbytes = 0;
-		d->ackev = 0;
+		d->ackev = d->dups = 0;
 		d->loss = d->ooo = d->gapev = 0;
 		d->flags = 0;
 	}
@@ -233,37 +249,130 @@ expire(struct flow_proc *fp, uint64_t now)
 	for (int c = 0; c < FC_COUNT; c++) {
 		struct flow *f;
 		while ((f = flow_lru_head(&fp->table, c)) != NULL &&
-		    f->last + fp->timeout[c] <= now) {
+		    flow_last(f) + fp->timeout[c] <= now) {
 			end_flow(fp, f, end_reason_of(f),
-			    f->last + fp->timeout[c]);
+			    flow_last(f) + fp->timeout[c]);
 		}
 	}
 }
 
-static void
-emit_sensor(struct flow_proc *fp, uint64_t end)
-{
-	struct gf_record r;
-	struct gf_sensor *s = &r.u.sensor;
+/* ---- clock offsets between inputs ---------------------------------------- */
 
+/* An ACK on input ack_feed came ack_minus_data ns (by the two clocks)
+ * after the data on input data_feed that it acknowledges: the true times
+ * are in that order, so (ack input's clock) - (data input's clock) is
+ * at most ack_minus_data. */
+static void
+feed_sample(void *ctx, int data_feed, int ack_feed, int64_t ack_minus_data)
+{
+	struct flow_proc *fp = ctx;
+	struct feed_bounds *b;
+	if (data_feed >= FP_FEEDS || ack_feed >= FP_FEEDS)
+		return;
+	if (ack_feed > data_feed) {
+		b = &fp->feeds[data_feed][ack_feed];
+		if (!b->have_upper || ack_minus_data < b->upper)
+			b->upper = ack_minus_data;
+		b->have_upper = 1;
+	} else {
+		b = &fp->feeds[ack_feed][data_feed];
+		if (!b->have_lower || -ack_minus_data > b->lower)
+			b->lower = -ack_minus_data;
+		b->have_lower = 1;
+	}
+}
+
+static void
+fmt_ms(char *buf, size_t len, uint64_t ns)
+{
+	snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
+}
+
+/* The interval's largest measured offset into s (and a warning, once per
+ * pair, when it is more than the skew tolerance). */
+static void
+feed_report(struct flow_proc *fp, struct gf_sensor *s)
+{
+	uint64_t best = 0;
+	for (int i = 0; i < FP_FEEDS; i++) {
+		for (int j = i + 1; j < FP_FEEDS; j++) {
+			struct feed_bounds *b = &fp->feeds[i][j];
+			int64_t mid;
+			uint64_t mag;
+			if (!b->have_lower || !b->have_upper)
+				continue;
+			mid = b->lower / 2 + b->upper / 2;
+			mag = mid < 0 ? (uint64_t)-mid : (uint64_t)mid;
+			if (mag >= best) {
+				best = mag;
+				s->feedoff = mag;
+				s->feedlate = (uint32_t)(mid >= 0 ? j + 1 : i + 1);
+				s->feedref = (uint32_t)(mid >= 0 ? i + 1 : j + 1);
+			}
+			if (mag > fp->skew && !fp->feed_warned[i][j]) {
+				char a[32], t[32], need[32];
+				fp->feed_warned[i][j] = 1;
+				fmt_ms(a, sizeof(a), mag);
+				fmt_ms(t, sizeof(t), fp->skew);
+				/* the offset plus what it may still grow */
+				fmt_ms(need, sizeof(need), mag + mag / 4 + 1000000);
+				gf_warn("input %d's timestamps are %s %s than "
+				    "input %d's, more than tcp.handshake_skew "
+				    "(%s) tolerates: raise tcp.handshake_skew "
+				    "to at least %s", mid >= 0 ? j + 1 : i + 1,
+				    a, "later", mid >= 0 ? i + 1 : j + 1, t,
+				    need);
+			}
+		}
+	}
+	memset(fp->feeds, 0, sizeof(fp->feeds));
+}
+
+/* ---- SENSOR records ------------------------------------------------------- */
+
+/* The SENSOR interval ending at 'end' is over: its counters wait one skew
+ * tolerance for ACK figures still to be taken back. */
+static void emit_pending(struct flow_proc *fp);
+
+static void
+close_sensor(struct flow_proc *fp, uint64_t end)
+{
+	if (fp->sensor_pending)
+		emit_pending(fp);
 	fp->st.stime = fp->sensor_start;
 	fp->st.ltime = end;
 	fp->st.flows = fp->table.used;
 	fp->st.sensorid = fp->sensor_id;
 	fp->st.ifaces = fp->nsources;
-	fp->st.ackev = fp->tcp.st.ackev;
-	fp->st.gapev = fp->tcp.st.gapev;
-	fp->st.ackbytes = fp->tcp.st.ackbytes;
-	fp->st.gapbytes = fp->tcp.st.gapbytes;
+	feed_report(fp, &fp->st);
 	if (fp->stats_hook != NULL)
 		fp->stats_hook(fp->stats_ctx, &fp->st);
+	fp->pst = fp->st;
+	memset(&fp->st, 0, sizeof(fp->st));
+	tcp_stats_close(&fp->tcp);
+	fp->sensor_pending = 1;
+	fp->sensor_due = end + fp->skew;
+	fp->sensor_start = end;
+}
+
+static void
+emit_pending(struct flow_proc *fp)
+{
+	struct gf_record r;
+	struct gf_sensor *s = &r.u.sensor;
+
 	memset(&r, 0, sizeof(r));
 	r.type = GF_RT_SENSOR;
-	*s = fp->st;
+	*s = fp->pst;
+	s->ackev = fp->tcp.pst.ackev;
+	s->gapev = fp->tcp.pst.gapev;
+	s->ackbytes = fp->tcp.pst.ackbytes;
+	s->gapbytes = fp->tcp.pst.gapbytes;
+	s->holesfull = fp->tcp.pst.holesfull;
+	s->ackbad = fp->tcp.pst.ackbad;
+	fp->sensor_pending = 0;
+	fp->tcp.pending = 0;
 	emit(fp, &r);
-	memset(&fp->st, 0, sizeof(fp->st));
-	memset(&fp->tcp.st, 0, sizeof(fp->tcp.st));
-	fp->sensor_start = end;
 }
 
 /*
@@ -283,10 +392,10 @@ report(struct flow_proc *fp, uint64_t since, uint64_t at)
 {
 	for (int c = 0; c < FC_COUNT; c++) {
 		struct flow *f = flow_lru_tail(&fp->table, c);
-		while (f != NULL && f->last >= since) {
+		while (f != NULL && flow_last(f) >= since) {
 			struct flow *prev = flow_lru_prev(&fp->table, f);
 			if (c == FC_TCP_CLOSED &&
-			    f->last + fp->timeout[c] <= at + fp->interval)
+			    flow_last(f) + fp->timeout[c] <= at + fp->interval)
 				f->report_held = 1;
 			else
 				emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE,
@@ -321,21 +430,28 @@ advance_clock(struct flow_proc *fp, uint64_t now)
 	if (now < fp->now)
 		now = fp->now;  /* a source a little behind: keep time monotonic */
 	fp->now = now;
-	while (now >= fp->next_report || now >= fp->next_sensor) {
-		if (fp->next_report <= fp->next_sensor) {
+	for (;;) {
+		if (fp->sensor_pending && now >= fp->sensor_due &&
+		    fp->sensor_due <= fp->next_report &&
+		    fp->sensor_due <= fp->next_sensor) {
+			emit_pending(fp);
+		} else if (now >= fp->next_report &&
+		    fp->next_report <= fp->next_sensor) {
 			uint64_t b = fp->next_report;
 			expire(fp, b);
 			report(fp, b - fp->interval, b);
 			fp->next_report = now >= b + fp->interval ?
 			    next_boundary(now, fp->interval, fp->align,
 			    b - fp->interval) : b + fp->interval;
-		} else {
+		} else if (now >= fp->next_sensor) {
 			uint64_t b = fp->next_sensor;
 			expire(fp, b);
-			emit_sensor(fp, b);
+			close_sensor(fp, b);
 			fp->next_sensor = now >= b + fp->sensor_interval ?
 			    next_boundary(now, fp->sensor_interval, fp->align,
 			    b - fp->sensor_interval) : b + fp->sensor_interval;
+		} else {
+			break;
 		}
 	}
 	expire(fp, now);
@@ -374,7 +490,8 @@ evict_one(struct flow_proc *fp)
 	struct flow *victim = NULL;
 	for (int c = 0; c < FC_COUNT; c++) {
 		struct flow *f = flow_lru_head(&fp->table, c);
-		if (f != NULL && (victim == NULL || f->last < victim->last))
+		if (f != NULL && (victim == NULL ||
+		    flow_last(f) < flow_last(victim)))
 			victim = f;
 	}
 	if (victim != NULL) {
@@ -485,7 +602,7 @@ new_flow(struct flow_proc *fp, const struct flow_key *k, uint64_t h,
 	}
 	fp->st.newflows++;
 	f->fstime = p->ts;
-	f->last = p->ts;
+	f->d[0].last = f->d[1].last = p->ts;
 	tcp_flow_init(f);
 	orient_new(f, p, from_a);
 	return f;
@@ -504,8 +621,6 @@ count_packet(struct flow *f, int dir, const struct gf_packet *p)
 	d->seen = 1;
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		d->flags |= p->tcpflags;
-	if (p->ts > f->last)
-		f->last = p->ts;
 	f->encaps |= p->encaps;
 	if (p->ipopts)
 		f->flgs |= GF_F_IPOPT;
@@ -513,6 +628,53 @@ count_packet(struct flow *f, int dir, const struct gf_packet *p)
 		f->frags++;
 		f->flgs |= GF_F_FRAG;
 	}
+}
+
+static uint64_t
+mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * Whether p repeats a packet of the same flow and direction seen within
+ * the duplicate window (a SPAN copy); if not, remember it.  The
+ * transport checksum stands for the payload, so a retransmission whose
+ * bytes, IPv4 id or TCP timestamp differ is no duplicate.
+ */
+static int
+is_dup(struct flow_proc *fp, const struct flow *f, int dir,
+    const struct gf_packet *p)
+{
+	uint64_t h, *set;
+	uint32_t tag, nowus = (uint32_t)(p->ts / 1000);
+	int oldest = 0;
+
+	h = mix64(((uint64_t)flow_index(&fp->table, f) << 1 | (unsigned)dir) ^
+	    (uint64_t)p->ipid << 40 ^ (uint64_t)p->l4sum << 24);
+	h = mix64(h ^ ((uint64_t)p->seq << 32 | p->ack));
+	h = mix64(h ^ ((uint64_t)p->payload | (uint64_t)p->tcpflags << 32 |
+	    (uint64_t)p->frag << 40 | (uint64_t)p->icmp_type << 48));
+	tag = (uint32_t)(h >> 32) | 1;
+	set = fp->dups->e[h & (DUP_SETS - 1)];
+	for (int w = 0; w < DUP_WAYS; w++) {
+		uint32_t age = nowus - (uint32_t)set[w];
+		if (set[w] == 0) {
+			oldest = w;     /* an empty way is taken first */
+			continue;
+		}
+		if ((uint32_t)(set[w] >> 32) == tag && age <= fp->dup_us) {
+			set[w] = 0;     /* a third copy is a packet again */
+			return 1;
+		}
+		if (set[oldest] != 0 &&
+		    age > nowus - (uint32_t)set[oldest])
+			oldest = w;
+	}
+	set[oldest] = (uint64_t)tag << 32 | nowus;
+	return 0;
 }
 
 static void
@@ -583,7 +745,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	f = flow_table_lookup(&fp->table, &k, h);
 	if (f != NULL && p->proto == 6 && p->frag != GF_FRAG_LATER) {
 		int d0 = (from_a == f->src_is_a) ? 0 : 1;
-		if (tcp_is_reuse(f, d0, p)) {
+		if (tcp_is_reuse(&fp->tcp, f, d0, p)) {
 			end_flow(fp, f, GF_END_REUSE, p->ts);
 			f = NULL;
 			if ((f = new_flow(fp, &k, h, p, from_a)) != NULL)
@@ -601,6 +763,11 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		f->flgs |= GF_F_FRAG_ORPHAN;
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		dir = orient_fix(fp, f, dir, p);
+	if (fp->dups != NULL && is_dup(fp, f, dir, p)) {
+		f->d[dir].dups++;
+		fp->st.dups++;
+		return;
+	}
 	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
@@ -622,5 +789,6 @@ flow_proc_finish(struct flow_proc *fp, int reason)
 			end_flow(fp, f, c == FC_TCP_CLOSED ?
 			    end_reason_of(f) : reason, fp->now);
 	}
-	emit_sensor(fp, fp->now);
+	close_sensor(fp, fp->now);
+	emit_pending(fp);
 }

@@ -8,7 +8,18 @@
  * every flow active in an interval emits one STATUS record at the
  * interval's end; boundaries are multiples of the interval since the
  * epoch when aligned, else since the first packet.  Every flow ends with a
- * FINAL record carrying its end reason.
+ * FINAL record carrying its end reason.  A SENSOR record goes out one skew
+ * tolerance after its interval ends, when no ACK of the interval can still
+ * turn out to have overtaken its data between two inputs (tcp_track.h).
+ *
+ * A frame equal to one of the same flow and direction seen within
+ * input.dup_window (same IPv4 id, sequence and acknowledgement numbers,
+ * length, flags and transport checksum) is a SPAN copy: counted in
+ * sdups/ddups and otherwise ignored.
+ *
+ * With several inputs, ACKs that acknowledge a packet seen on another
+ * input bound the offset between the two inputs' clocks; each SENSOR
+ * record reports the largest offset measured in its interval.
  */
 #ifndef GF_FLOW_PROC_H
 #define GF_FLOW_PROC_H
@@ -23,6 +34,24 @@
 #include "tcp_track.h"
 
 typedef void (*flow_sink_fn)(void *ctx, const struct gf_record *r);
+
+/* Inputs whose clock offsets are measured (the first ones of a run). */
+#define FP_FEEDS 8
+
+/* Bounds on the clock offset between two inputs in one SENSOR interval:
+ * (input hi's timestamps) - (input lo's) lies in [lower, upper]. */
+struct feed_bounds {
+	int64_t lower, upper;
+	uint8_t have_lower, have_upper;
+};
+
+/* SPAN duplicates: a small set-associative cache of recent packets'
+ * signatures and times (µs). */
+#define DUP_SETS 4096
+#define DUP_WAYS 4
+struct dup_cache {
+	uint64_t e[DUP_SETS][DUP_WAYS];
+};
 /* Fills capture statistics (drops) of the interval into s. */
 typedef void (*flow_stats_fn)(void *ctx, struct gf_sensor *s);
 
@@ -38,6 +67,10 @@ struct flow_proc {
 	uint64_t interval;              /* status interval, ns */
 	uint64_t sensor_interval;       /* SENSOR record interval, ns */
 	uint64_t skew;                  /* handshake skew tolerance, ns */
+	uint32_t dup_us;                /* duplicate window, µs, 0 off */
+	struct dup_cache *dups;
+	struct feed_bounds feeds[FP_FEEDS][FP_FEEDS];   /* [lo][hi] */
+	uint8_t feed_warned[FP_FEEDS][FP_FEEDS];
 	int align;
 	uint32_t sensor_id;
 	uint32_t nsources;
@@ -47,6 +80,10 @@ struct flow_proc {
 	uint64_t sensor_start;          /* start of the SENSOR interval */
 	uint64_t now;                   /* latest packet or tick time */
 	struct gf_sensor st;            /* SENSOR counters of the interval */
+	struct gf_sensor pst;           /* the interval before, until its
+	                                   skew tolerance has passed */
+	int sensor_pending;
+	uint64_t sensor_due;
 	uint64_t total_records;
 };
 

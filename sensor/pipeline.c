@@ -522,6 +522,7 @@ take(struct pipeline *pl, int i)
 	rc = gf_decode(r->src->dlt, p->data, p->caplen, p->wirelen, &pkt);
 	pkt.ts = p->ts;
 	pkt.wire_len = p->wirelen;
+	pkt.feed = (uint8_t)(i < 255 ? i : 255);
 	flow_proc_packet(&pl->fp, rc, &pkt);
 	gf_ring_pop(r->ring);
 	pl->hold_since = 0;
@@ -642,6 +643,8 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 		rc = gf_decode(src->dlt, data, hdr->caplen, hdr->len, &pkt);
 		pkt.ts = ts;
 		pkt.wire_len = hdr->len;
+		n = (int)(src - pl->cap->src);
+		pkt.feed = (uint8_t)(n < 255 ? n : 255);
 		flow_proc_packet(&pl->fp, rc, &pkt);
 		pl->packets++;
 	}
