@@ -958,24 +958,26 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 }
 
 /*
- * Whether the ACK a (from the peer of t) is one TCP's rules allow: in
- * SYN-SENT it acknowledges the SYN (with its data), and it never passes
- * what t can have sent, the highest sequence known plus the peer's
- * largest window.
+ * Whether the ACK of p (from the peer of x) is one TCP's rules allow
+ * (RFC 793 3.9, RFC 5961 5.2): in SYN-SENT it acknowledges exactly the
+ * SYN (t->acked is its ISN + 1), and so does a SYN-ACK; otherwise it lies
+ * between what was acknowledged less the peer's largest window and what x
+ * can have sent, the highest sequence known plus that window.
  */
 static int
-ack_plausible(const struct flow *f, int x, uint32_t a,
-    const struct gf_packet *p)
+ack_acceptable(const struct flow *f, int x, const struct gf_packet *p)
 {
 	const struct tcp_dir *t = &f->d[x].tcp, *peer = &f->d[!x].tcp;
-	/* a > t->acked here, and t->acked is the ISN + 1 of a SYN */
+	uint32_t a = p->ack, w;
+
+	if (!(p->tcpflags & GF_TH_ACK) || !(t->st & TD_INIT))
+		return 1;
 	if ((t->st & TD_SYN) && t->high == t->acked &&
 	    (!(peer->st & TD_SYN) || (p->tcpflags & GF_TH_SYN)))
-		/* SYN-SENT (nothing sent after the SYN, no SYN back), or
-		 * the SYN-ACK itself: only the SYN may be acknowledged */
-		return 0;
-	return SEQ_LEQ(a, t->high) ||
-	    (uint32_t)(a - t->high) <= maxwin(f, peer);
+		return a == t->acked;
+	w = maxwin(f, peer);
+	return SEQ_GEQ(a, t->acked - w) &&
+	    (SEQ_LEQ(a, t->high) || (uint32_t)(a - t->high) <= w);
 }
 
 /* Bound the clock offset between the feeds of the data and the ACK. */
@@ -1018,10 +1020,6 @@ track_ack(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 			if (n < 3)
 				t->ids = (uint8_t)(t->ids + (1 << IDS_DUP_SHIFT));
 		}
-		return;
-	}
-	if (!ack_plausible(f, x, a, p)) {
-		c->st.ackbad++;
 		return;
 	}
 	t->ids &= (uint8_t)~IDS_DUP_MASK;
@@ -1081,8 +1079,16 @@ tcp_track_packet(struct tcp_ctx *c, struct flow *f, int dir,
 			c->st.ackbad++;
 			return;
 		}
-	} else if (p->win > t->maxwin) {
-		t->maxwin = p->win;
+	} else {
+		if (!ack_acceptable(f, !dir, p)) {
+			/* a packet of another incarnation (a challenge ACK
+			 * from TIME-WAIT state, say): neither its ACK nor
+			 * its sequence number belongs to this connection */
+			c->st.ackbad++;
+			return;
+		}
+		if (p->win > t->maxwin)
+			t->maxwin = p->win;
 	}
 	track_ipid(t, p);
 	track_state(f, dir, p);

@@ -21,7 +21,9 @@ struct harness {
 	struct gf_record rec[MAXREC];
 	int n;
 	uint64_t sensor_evicted, sensor_ackev, sensor_gapev, sensor_gapbytes;
-	uint64_t sensor_ackbytes;
+	uint64_t sensor_ackbytes, sensor_holesfull, sensor_ackbad, sensor_dups;
+	struct gf_sensor last_sensor;   /* the last SENSOR record */
+	int over100;                    /* SENSOR records with gap > ack */
 };
 
 static void
@@ -34,11 +36,23 @@ sink(void *ctx, const struct gf_record *r)
 		h->sensor_gapev += r->u.sensor.gapev;
 		h->sensor_gapbytes += r->u.sensor.gapbytes;
 		h->sensor_ackbytes += r->u.sensor.ackbytes;
+		h->sensor_holesfull += r->u.sensor.holesfull;
+		h->sensor_ackbad += r->u.sensor.ackbad;
+		h->sensor_dups += r->u.sensor.dups;
+		/* both loss percentages are at most 100 by construction */
+		if (r->u.sensor.gapbytes > r->u.sensor.ackbytes ||
+		    r->u.sensor.gapev > r->u.sensor.ackev)
+			h->over100++;
+		if (r->u.sensor.feedlate != 0)
+			h->last_sensor = r->u.sensor;
 		return;
 	}
 	if (h->n < MAXREC)
 		h->rec[h->n++] = *r;
 }
+
+/* hole bounds for the next h_init(), 0: the defaults */
+static uint64_t h_max_holes, h_hole_pool;
 
 static void
 h_init(struct harness *h, uint64_t interval)
@@ -47,6 +61,10 @@ h_init(struct harness *h, uint64_t interval)
 	gf_config_defaults(&h->cfg);
 	h->cfg.status_interval = interval;
 	h->cfg.max_flows = 1024;
+	if (h_max_holes)
+		h->cfg.max_holes = h_max_holes;
+	if (h_hole_pool)
+		h->cfg.hole_pool = h_hole_pool;
 	h->cfg.reorder_window = 3 * MS;
 	h->cfg.handshake_skew = 10 * MS;
 	CHECK(flow_proc_init(&h->fp, &h->cfg, sink, h) == 0);
@@ -56,6 +74,7 @@ static void
 h_done(struct harness *h)
 {
 	flow_proc_finish(&h->fp, GF_END_EOF);
+	CHECK_U64(h->over100, 0);
 	flow_proc_free(&h->fp);
 	gf_config_free(&h->cfg);
 }
@@ -72,6 +91,11 @@ struct conv {
 static uint16_t tcp_win = 65535;
 /* IPv4 id of the next packet, 0 = ids not used (counted up when set) */
 static uint16_t tcp_ipid;
+/* random IPv4 ids (a xorshift state, 0 off), as macOS and middleboxes */
+static uint32_t tcp_ipid_rand;
+/* input of the next packets, and µs added to their times */
+static uint8_t tcp_feed;
+static uint64_t tcp_us;
 
 static void
 tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
@@ -79,7 +103,8 @@ tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
 {
 	struct gf_packet p;
 	memset(&p, 0, sizeof(p));
-	p.ts = T0 + t_ms * MS;
+	p.ts = T0 + t_ms * MS + tcp_us * 1000;
+	p.feed = tcp_feed;
 	p.family = c->v6 ? 6 : 4;
 	p.proto = 6;
 	if (c->v6) {
@@ -99,6 +124,13 @@ tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
 	p.win = tcp_win;
 	if (tcp_ipid != 0 && !c->v6)
 		p.ipid = tcp_ipid++;
+	if (tcp_ipid_rand != 0 && !c->v6) {
+		tcp_ipid_rand ^= tcp_ipid_rand << 13;
+		tcp_ipid_rand ^= tcp_ipid_rand >> 17;
+		tcp_ipid_rand ^= tcp_ipid_rand << 5;
+		p.ipid = (uint16_t)(tcp_ipid_rand >> 8);
+	}
+	p.l4sum = (uint16_t)(seq ^ ack ^ flags ^ len ^ p.ipid);
 	p.wscale = 0xff;
 	p.payload = len;
 	p.ip_len = (c->v6 ? 60 : 40) + len;
@@ -992,6 +1024,404 @@ TEST(bad_and_nonip_counted)
 	(void)last;
 }
 
+/* ---- hole lists at any loss rate --------------------------------------- */
+
+/* Client segments i = 0..n-1 (1000 bytes from 1001, 1 ms apart), those
+ * with i % every == 0 never seen; the server ACKs everything at the end. */
+static void
+send_lossy(struct conv *c, int n, int every)
+{
+	for (int i = 0; i < n; i++)
+		if (i % every != 0)
+			tcp(c, 10 + (uint64_t)i, 1, PA, 1001 + 1000u * i, 5001,
+			    1000);
+	tcp(c, 20 + (uint64_t)n, 0, ACK, 5001, 1001 + 1000u * n, 0);
+}
+
+TEST(many_holes_are_exact)
+{
+	/* 600 segments, every third missing: 200 holes open at once (the
+	 * old 16-hole list merged them and counted seen bytes as gap) */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	send_lossy(&c, 600, 3);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sgap, 200 * 1000);
+	CHECK_U64(s.sgapev, 1);
+	CHECK_U64(s.sloss + s.sooo, 0);
+	CHECK((s.flgs & GF_F_HOLES_FULL) == 0);
+	CHECK_U64(h.sensor_gapbytes, 200 * 1000);
+	CHECK_U64(h.sensor_ackbytes, 600 * 1000);
+	CHECK_U64(h.sensor_holesfull, 0);
+}
+
+TEST(hole_bounds_undercount_and_flag)
+{
+	/* 20 holes (every other segment of 40); with room for 16 per
+	 * direction, or 5 in the whole pool, the rest is not tracked: the
+	 * gap is what the tracked holes prove, never more */
+	static const struct {
+		uint64_t max_holes, pool, gap, full;
+	} cases[] = {
+		{ 16, 0, 16 * 1000, 4 },
+		{ 0, 5, 5 * 1000, 15 },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct harness h;
+		struct conv c = { &h, 0, 40000 };
+		struct sum s;
+		h_max_holes = cases[k].max_holes;
+		h_hole_pool = cases[k].pool;
+		h_init(&h, 5000 * MS);
+		handshake(&c);
+		send_lossy(&c, 40, 2);
+		h_done(&h);
+		s = only_flow(&h);
+		CHECK_U64(s.sgap, cases[k].gap);
+		CHECK(s.flgs & GF_F_HOLES_FULL);
+		CHECK_U64(h.sensor_holesfull, cases[k].full);
+		CHECK_U64(h.sensor_gapbytes, cases[k].gap);
+	}
+	h_max_holes = h_hole_pool = 0;
+}
+
+/* ---- ACK and RST acceptability ------------------------------------------ */
+
+static int
+count_flows(const struct harness *h)
+{
+	int n = 0;
+	for (int i = 0; i < h->n; i++) {
+		int seen = 0;
+		for (int j = 0; j < i; j++)
+			if (h->rec[j].u.flow.flowid == h->rec[i].u.flow.flowid)
+				seen = 1;
+		n += !seen;
+	}
+	return n;
+}
+
+TEST(challenge_ack_then_new_syn)
+{
+	/* a SYN answered by a bare ACK far from ISN + 1 (RFC 5961 challenge
+	 * ACK from TIME-WAIT state), the initiator's RST (out of window for
+	 * this connection), then a new SYN: with a new ISN a new flow, with
+	 * the same ISN a SYN retransmission; the second try loses segment 2
+	 * (1000 bytes, acknowledged): that is the only gap */
+	static const uint32_t isn2[] = { 50000, 1000 };
+	for (size_t k = 0; k < 2; k++) {
+		struct harness h;
+		struct conv c = { &h, 0, 40000 };
+		struct sum s;
+		uint32_t q = isn2[k] + 1;
+		h_init(&h, 5000 * MS);
+		tcp(&c, 0, 1, SYN, 1000, 0, 0);
+		tcp(&c, 1, 0, ACK, 777777, 99999999, 0);
+		tcp(&c, 2, 1, RST, 99999999, 0, 0);
+		tcp(&c, 1000, 1, SYN, isn2[k], 0, 0);
+		tcp(&c, 1001, 0, SYN | ACK, 9000, q, 0);
+		tcp(&c, 1002, 1, ACK, q, 9001, 0);
+		for (int i = 0; i < 5; i++)
+			if (i != 2)
+				tcp(&c, 1003 + (uint64_t)i, 1, PA,
+				    q + 1000u * i, 9001, 1000);
+		tcp(&c, 1010, 0, ACK, 9001, q + 5000, 0);
+		close_flow(&c, 1020, q + 5000, 9001);
+		h_done(&h);
+		CHECK_U64(h.sensor_ackbad, 2);
+		CHECK_U64(count_flows(&h), k == 0 ? 2 : 1);
+		s = sum_flow(&h, h.rec[h.n - 1].u.flow.flowid);
+		CHECK_U64(s.sgap, 1000);
+		CHECK_U64(s.dgap, 0);
+		CHECK_U64(s.end, GF_END_FIN);
+		if (k == 0) {
+			s = sum_flow(&h, h.rec[0].u.flow.flowid);
+			CHECK_U64(s.sgap + s.dgap, 0);
+			CHECK_U64(s.end, GF_END_REUSE);
+		}
+	}
+}
+
+TEST(acks_outside_the_window_are_ignored)
+{
+	/* handshake without window scale: the server's largest window is
+	 * 65535; an ACK 100000 past what the client sent, and one 70000
+	 * below what was acknowledged, are not the connection's; a SYN-ACK
+	 * that acknowledges more than the SYN is not either */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp(&c, 0, 1, SYN, 1000, 0, 0);
+	tcp(&c, 1, 0, SYN | ACK, 5000, 1501, 0);         /* acks 500 more */
+	tcp(&c, 2, 0, SYN | ACK, 5000, 1001, 0);
+	tcp(&c, 3, 1, ACK, 1001, 5001, 0);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 1, PA, 2001, 5001, 1000);
+	tcp(&c, 12, 0, ACK, 5001, 3001 + 100000, 0);
+	tcp(&c, 13, 0, ACK, 5001, 3001, 0);
+	tcp(&c, 14, 0, ACK, 5001, 3001 - 70000, 0);
+	close_flow(&c, 20, 3001, 5001);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(h.sensor_ackbad, 3);
+	CHECK_U64(s.sgap + s.dgap, 0);
+	CHECK_U64(s.sackbytes, 2000);
+	CHECK_U64(s.end, GF_END_FIN);
+}
+
+TEST(rst_acceptability)
+{
+	/* a RST whose sequence number is outside the receiver's window is
+	 * ignored (the connection goes on to close with FINs); one at the
+	 * sender's next sequence number resets it */
+	static const struct {
+		uint32_t seq;
+		int end;
+	} cases[] = {
+		{ 3001 + 500000, GF_END_FIN },
+		{ 3001, GF_END_RST },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		struct harness h;
+		struct conv c = { &h, 0, 40000 };
+		struct sum s;
+		h_init(&h, 5000 * MS);
+		handshake(&c);
+		tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+		tcp(&c, 11, 1, PA, 2001, 5001, 1000);
+		tcp(&c, 12, 0, ACK, 5001, 3001, 0);
+		tcp(&c, 13, 1, RST, cases[k].seq, 0, 0);
+		if (cases[k].end == GF_END_FIN)
+			close_flow(&c, 20, 3001, 5001);
+		h_done(&h);
+		s = only_flow(&h);
+		CHECK_U64(s.end, cases[k].end);
+		CHECK_U64(h.sensor_ackbad, k == 0 ? 1 : 0);
+	}
+}
+
+/* ---- reordering or retransmission without trusted IPv4 ids -------------- */
+
+TEST(random_ids_decide_by_time)
+{
+	/* a sender with random ids: a fill 0.5 ms after its hole opened is
+	 * reordering, one 200 ms after is a retransmission (with ids taken
+	 * as counters either could come out backwards) */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	h_init(&h, 5000 * MS);
+	tcp_ipid_rand = 2463534242u;
+	handshake(&c);
+	tcp(&c, 10, 1, PA, 1001, 5001, 1000);
+	tcp(&c, 11, 1, PA, 3001, 5001, 1000);           /* hole 2001.. */
+	tcp_us = 500;
+	tcp(&c, 11, 1, PA, 2001, 5001, 1000);           /* 0.5 ms later */
+	tcp_us = 0;
+	tcp(&c, 20, 1, PA, 4001, 5001, 1000);
+	tcp(&c, 21, 1, PA, 6001, 5001, 1000);           /* hole 5001.. */
+	tcp(&c, 221, 1, PA, 5001, 5001, 1000);          /* 200 ms later */
+	tcp(&c, 230, 0, ACK, 5001, 7001, 0);
+	tcp_ipid_rand = 0;
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sooo, 1);
+	CHECK_U64(s.sloss, 1);
+	CHECK_U64(s.slossbytes, 1000);
+	CHECK_U64(s.sgap, 0);
+}
+
+TEST(dupacks_mark_fast_retransmission)
+{
+	/* random ids again; the receiver asks for 2001 with three duplicate
+	 * ACKs and the fill comes 0.7 ms after the hole opened, within the
+	 * reorder window: a fast retransmission, not reordering */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	static const struct {
+		uint64_t us;
+		int client;
+		uint8_t fl;
+		uint32_t seq, ack, len;
+	} pk[] = {
+		{ 0, 1, PA, 1001, 5001, 1000 },
+		{ 50, 0, ACK, 5001, 2001, 0 },
+		{ 100, 1, PA, 3001, 5001, 1000 },       /* hole 2001..3000 */
+		{ 200, 1, PA, 4001, 5001, 1000 },
+		{ 300, 1, PA, 5001, 5001, 1000 },
+		{ 400, 0, ACK, 5001, 2001, 0 },
+		{ 500, 0, ACK, 5001, 2001, 0 },
+		{ 600, 0, ACK, 5001, 2001, 0 },
+		{ 800, 1, PA, 2001, 5001, 1000 },       /* the retransmission */
+		{ 900, 0, ACK, 5001, 6001, 0 },
+	};
+	h_init(&h, 5000 * MS);
+	tcp_ipid_rand = 88172645u;
+	handshake(&c);
+	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		tcp_us = pk[i].us;
+		tcp(&c, 10, pk[i].client, pk[i].fl, pk[i].seq, pk[i].ack,
+		    pk[i].len);
+	}
+	tcp_us = 0;
+	tcp_ipid_rand = 0;
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.sloss, 1);
+	CHECK_U64(s.sooo, 0);
+	CHECK_U64(s.sgap, 0);
+}
+
+/* ---- tap feeds: SPAN copies and skewed inputs --------------------------- */
+
+TEST(span_copies_are_duplicates)
+{
+	/* every packet twice, the copy 5 us later: the same counts as the
+	 * single copy, the copies in sdups/ddups; a real retransmission 2 ms
+	 * later (past the 1 ms window) stays network loss */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	static const struct {
+		uint64_t ms;
+		int client;
+		uint8_t fl;
+		uint32_t seq, ack, len;
+	} pk[] = {
+		{ 0, 1, SYN, 1000, 0, 0 },
+		{ 1, 0, SYN | ACK, 5000, 1001, 0 },
+		{ 2, 1, ACK, 1001, 5001, 0 },
+		{ 10, 1, PA, 1001, 5001, 1000 },
+		{ 12, 1, PA, 3001, 5001, 1000 },        /* 2001.. never seen */
+		{ 14, 0, ACK, 5001, 4001, 0 },
+		{ 16, 0, PA, 5001, 4001, 500 },
+		{ 20, 1, ACK, 4001, 5501, 0 },
+	};
+	uint32_t ndup = 0, cdup = 0;
+	h_init(&h, 5000 * MS);
+	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		for (int copy = 0; copy < 2; copy++) {
+			tcp_us = copy ? 5 : 0;
+			tcp(&c, pk[i].ms, pk[i].client, pk[i].fl, pk[i].seq,
+			    pk[i].ack, pk[i].len);
+		}
+		ndup++;
+		cdup += pk[i].client;
+	}
+	tcp_us = 0;
+	tcp(&c, 22, 1, PA, 3001, 5501, 1000);   /* the same bytes, later */
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.spkts, 6);
+	CHECK_U64(s.dpkts, 3);
+	CHECK_U64(s.sgap, 1000);
+	CHECK_U64(s.sloss, 1);
+	CHECK_U64(s.sooo + s.dloss + s.dooo, 0);
+	CHECK_U64(h.sensor_dups, ndup);
+	{
+		uint64_t sd = 0, dd = 0;
+		for (int i = 0; i < h.n; i++) {
+			sd += h.rec[i].u.flow.src.dups;
+			dd += h.rec[i].u.flow.dst.dups;
+		}
+		CHECK_U64(sd, cdup);
+		CHECK_U64(dd, ndup - cdup);
+	}
+}
+
+/* One connection seen through two inputs whose clocks differ: the client
+ * sends on input 1, the server on input 2, whose timestamps are off_us
+ * later (negative: earlier).  Packets are fed in timestamp order, as the
+ * sensor merges files. */
+struct tap_pkt {
+	int64_t us;
+	int client;
+	uint8_t fl;
+	uint32_t seq, ack, len;
+};
+
+static int
+tap_cmp(const void *a, const void *b)
+{
+	const struct tap_pkt *x = a, *y = b;
+	return x->us < y->us ? -1 : x->us > y->us;
+}
+
+TEST(skewed_inputs_are_one_flow_and_measured)
+{
+	/* true times: every answer 50 us after what it answers; segment
+	 * 4001..5000 never seen (the tap lost it) and acknowledged */
+	static const struct tap_pkt conn[] = {
+		{ 0, 1, SYN, 1000, 0, 0 },
+		{ 50, 0, SYN | ACK, 5000, 1001, 0 },
+		{ 100, 1, ACK, 1001, 5001, 0 },
+		{ 200, 1, PA, 1001, 5001, 1000 },
+		{ 210, 1, PA, 2001, 5001, 1000 },
+		{ 220, 1, PA, 3001, 5001, 1000 },
+		{ 240, 1, PA, 5001, 5001, 1000 },
+		{ 290, 0, ACK, 5001, 6001, 0 },
+		{ 400, 0, PA, 5001, 6001, 1400 },
+		{ 410, 0, PA, 6401, 6001, 1400 },
+		{ 460, 1, ACK, 6001, 7801, 0 },
+		{ 500, 1, PA, 6001, 7801, 100 },
+		{ 550, 0, ACK, 7801, 6101, 0 },
+		{ 30000, 1, FIN | ACK, 6101, 7801, 0 },
+		{ 30050, 0, FIN | ACK, 7801, 6102, 0 },
+		{ 30100, 1, ACK, 6102, 7802, 0 },
+	};
+	static const struct {
+		int64_t off_us;
+		int v6;
+	} cases[] = {
+		{ 500, 0 }, { 2000, 0 }, { 10000, 0 }, { -500, 0 },
+		{ -3000, 0 }, { -10000, 0 }, { 2000, 1 }, { -3000, 1 },
+	};
+	enum { NP = sizeof(conn) / sizeof(conn[0]) };
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct harness h;
+		struct conv c = { &h, cases[k].v6, 40000 };
+		struct tap_pkt pk[NP];
+		struct sum s;
+		int64_t off = cases[k].off_us, base = 20000;
+		uint64_t want = (uint64_t)(off < 0 ? -off : off) * 1000, got;
+		memcpy(pk, conn, sizeof(pk));
+		for (int i = 0; i < NP; i++)
+			pk[i].us += base + (pk[i].client ? 0 : off);
+		qsort(pk, NP, sizeof(pk[0]), tap_cmp);
+		h_init(&h, 5000 * MS);
+		for (int i = 0; i < NP; i++) {
+			tcp_feed = pk[i].client ? 0 : 1;
+			tcp_us = (uint64_t)pk[i].us;
+			tcp(&c, 0, pk[i].client, pk[i].fl, pk[i].seq,
+			    pk[i].ack, pk[i].len);
+		}
+		tcp_feed = 0;
+		tcp_us = 0;
+		h_done(&h);
+		CHECK_U64(count_flows(&h), 1);
+		s = only_flow(&h);
+		CHECK_U64(s.spkts, 10);
+		CHECK_U64(s.dpkts, 6);
+		CHECK_U64(s.sgap, 1000);
+		CHECK_U64(s.dgap, 0);
+		CHECK_U64(s.sloss + s.dloss + s.sooo + s.dooo, 0);
+		CHECK((s.flgs & GF_F_SIMPLEX) == 0);
+		CHECK(s.first_is_client);
+		CHECK_U64(s.end, GF_END_FIN);
+		/* the inputs' offset, to the microsecond */
+		got = h.last_sensor.feedoff;
+		CHECK(got + 1000 >= want && got <= want + 1000);
+		CHECK_U64(h.last_sensor.feedlate, off > 0 ? 2 : 1);
+		CHECK_U64(h.last_sensor.feedref, off > 0 ? 1 : 2);
+	}
+}
+
 int
 main(void)
 {
@@ -1030,5 +1460,14 @@ main(void)
 	RUN(later_fragments_join_flow);
 	RUN(icmp_later_fragment_joins_echo);
 	RUN(bad_and_nonip_counted);
+	RUN(many_holes_are_exact);
+	RUN(hole_bounds_undercount_and_flag);
+	RUN(challenge_ack_then_new_syn);
+	RUN(acks_outside_the_window_are_ignored);
+	RUN(rst_acceptability);
+	RUN(random_ids_decide_by_time);
+	RUN(dupacks_mark_fast_retransmission);
+	RUN(span_copies_are_duplicates);
+	RUN(skewed_inputs_are_one_flow_and_measured);
 	return test_summary();
 }
