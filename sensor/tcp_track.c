@@ -35,6 +35,7 @@
 #define IDS_DUP_SHIFT  2
 #define IDS_DUP_MASK   0x0c
 #define IDS_LASTHIGH   0x10
+#define IDS_POSTSYN    0x20    /* sent a packet other than its SYN */
 
 static uint32_t
 us32(uint64_t ns)
@@ -837,6 +838,8 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 		return;         /* RST sequence numbers prove nothing */
 	e = s + (syn ? 1 : 0) + len + (fin ? 1 : 0);
 	t->ids &= (uint8_t)~IDS_LASTHIGH;
+	if (!syn)
+		t->ids |= IDS_POSTSYN;
 	if (!(t->st & TD_INIT) || ((t->st & TD_BASE_ACK) && SEQ_GT(s, t->high))) {
 		/* first packet of this direction (or first after the peer's
 		 * ACKs gave a provisional base): nothing before it counts */
@@ -959,10 +962,12 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 
 /*
  * Whether the ACK of p (from the peer of x) is one TCP's rules allow
- * (RFC 793 3.9, RFC 5961 5.2): in SYN-SENT it acknowledges exactly the
- * SYN (t->acked is its ISN + 1), and so does a SYN-ACK; otherwise it lies
- * between what was acknowledged less the peer's largest window and what x
- * can have sent, the highest sequence known plus that window.
+ * (RFC 793 3.9, RFC 5961 5.2): in SYN-SENT (x sent its SYN and nothing
+ * else, no SYN came back) it acknowledges exactly the SYN (t->acked is
+ * its ISN + 1); a SYN-ACK acknowledges nothing beyond what x sent;
+ * otherwise it lies between what was acknowledged less the peer's largest
+ * window and what x can have sent, the highest sequence known plus that
+ * window.
  */
 static int
 ack_acceptable(const struct flow *f, int x, const struct gf_packet *p)
@@ -972,9 +977,12 @@ ack_acceptable(const struct flow *f, int x, const struct gf_packet *p)
 
 	if (!(p->tcpflags & GF_TH_ACK) || !(t->st & TD_INIT))
 		return 1;
-	if ((t->st & TD_SYN) && t->high == t->acked &&
-	    (!(peer->st & TD_SYN) || (p->tcpflags & GF_TH_SYN)))
+	if ((t->st & TD_SYN) && !(t->ids & IDS_POSTSYN) &&
+	    !(peer->st & TD_SYN) && !(p->tcpflags & GF_TH_SYN))
 		return a == t->acked;
+	if ((t->st & TD_SYN) && (p->tcpflags & GF_TH_SYN) &&
+	    SEQ_GT(a, t->high))
+		return 0;
 	w = maxwin(f, peer);
 	return SEQ_GEQ(a, t->acked - w) &&
 	    (SEQ_LEQ(a, t->high) || (uint32_t)(a - t->high) <= w);
