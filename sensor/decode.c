@@ -136,6 +136,7 @@ pkt_reset(struct gf_packet *pkt, uint32_t wire_len)
 	pkt->quoted.sport = 0;
 	pkt->quoted.dport = 0;
 	pkt->l4sum = 0;
+	pkt->feed = 0;
 	pkt->bad = 0;
 }
 

@@ -493,6 +493,15 @@ gap_commit(struct flow *f, int x, uint32_t bytes, int noack, unsigned ev)
 	f->flgs |= x == 0 ? GF_F_SGAP : GF_F_DGAP;
 }
 
+/* µs from then to now; 0 if now is earlier (a file whose timestamps go
+ * back a little). */
+static uint64_t
+age_us(uint32_t now, uint32_t then)
+{
+	int32_t d = (int32_t)(now - then);
+	return d > 0 ? (uint64_t)d : 0;
+}
+
 void
 tcp_commit(struct tcp_ctx *c, struct flow *f, uint64_t now, int final)
 {
@@ -510,15 +519,16 @@ tcp_commit(struct tcp_ctx *c, struct flow *f, uint64_t now, int final)
 			if ((h->fl & HOLE_ACKED) && (t->st & TD_BASE_ACK)) {
 				/* acknowledged before this direction showed a
 				 * packet: its base may still move past them */
-				take = final || (uint64_t)(nowus - h->t_ack) *
+				take = final || age_us(nowus, h->t_ack) *
 				    1000 >= c->simplex_ns;
 			} else if (h->fl & HOLE_ACKED) {
 				/* strictly older than the tolerance: an ACK
 				 * exactly one tolerance ahead is still skew */
-				take = final || nowus - h->t_ack > c->skew_us;
+				take = final || age_us(nowus, h->t_ack) >
+				    c->skew_us;
 			} else if (simplex) {
 				noack = 1;
-				take = final || (uint64_t)(nowus - h->t_open) *
+				take = final || age_us(nowus, h->t_open) *
 				    1000 >= c->simplex_ns;
 			} else if (final) {
 				/* never acknowledged: not a capture gap */
@@ -604,11 +614,18 @@ tcp_window(const struct flow *f, int dir)
 	return t->win;
 }
 
-/* The largest window direction t advertised, scaled, as a bound. */
+/* The largest window direction t advertised (or advertises in p, its
+ * packet at hand), scaled, as a bound.  A SYN's window is never scaled
+ * and does not count. */
 static uint32_t
-maxwin(const struct flow *f, const struct tcp_dir *t)
+maxwin(const struct flow *f, const struct tcp_dir *t,
+    const struct gf_packet *p)
 {
-	uint64_t w = (uint64_t)t->maxwin << scale_of(f, t);
+	uint16_t raw = t->maxwin;
+	uint64_t w;
+	if (p != NULL && !(p->tcpflags & GF_TH_SYN) && p->win > raw)
+		raw = p->win;
+	w = (uint64_t)raw << scale_of(f, t);
 	return w > (1u << 30) ? (1u << 30) : (uint32_t)w;
 }
 
@@ -650,10 +667,12 @@ fin_guess_state_undo(struct flow *f)
 
 /* The byte presumed a missed FIN was payload after all: a hole.  An ACK
  * that covered it acknowledged one payload byte more than was counted;
- * byte and hole are counted now, in the interval at hand. */
+ * byte and hole are counted now, in the interval at hand.  If it was not
+ * acknowledged yet, the ACK event ae (when an ACK beyond it disproves it)
+ * acknowledges it. */
 static void
 fin_guess_disprove(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t,
-    const struct gf_packet *p)
+    const struct gf_packet *p, struct ack_event *ae)
 {
 	if (!(t->st & TD_FIN_GUESS))
 		return;
@@ -671,7 +690,7 @@ fin_guess_disprove(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t,
 			c->st.gapbytes += ae.gapbytes;
 		}
 	} else {
-		hole_open(c, f, t, t->high - 1, t->high, p, NULL);
+		hole_open(c, f, t, t->high - 1, t->high, p, ae);
 	}
 	t->st &= (uint8_t)~(TD_FIN_GUESS | TD_GUESS_ACK | TD_FIN);
 	fin_guess_state_undo(f);
@@ -688,7 +707,7 @@ static void
 reveal_unseen(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t,
     uint32_t upto, const struct gf_packet *p, struct ack_event *ae)
 {
-	fin_guess_disprove(c, f, t, p);
+	fin_guess_disprove(c, f, t, p, ae);
 	if (t->st & TD_FIN) {
 		/* past a FIN the sensor saw: nothing is payload there */
 		hole_open(c, f, t, t->high, upto, p, ae);
@@ -740,7 +759,7 @@ rst_acceptable(const struct flow *f, int dir, const struct gf_packet *p)
 	if (!(me->st & TD_INIT))
 		return 1;       /* nothing known to judge it by */
 	return SEQ_GEQ(p->seq, me->acked) &&
-	    SEQ_LEQ(p->seq, me->high + maxwin(f, peer));
+	    SEQ_LEQ(p->seq, me->high + maxwin(f, peer, NULL));
 }
 
 /* Handshake steps and the flow state machine. */
@@ -748,7 +767,7 @@ static void
 track_state(struct flow *f, int dir, const struct gf_packet *p)
 {
 	uint8_t fl = p->tcpflags;
-	struct tcp_dir *me = &f->d[dir].tcp, *peer = &f->d[!dir].tcp;
+	struct tcp_dir *me = &f->d[dir].tcp;
 
 	if (fl & GF_TH_RST) {
 		f->state = GF_ST_RST;
@@ -768,11 +787,6 @@ track_state(struct flow *f, int dir, const struct gf_packet *p)
 		f->hs |= HS_SYNACK;
 		if (f->state < GF_ST_ACC)
 			f->state = GF_ST_ACC;
-		if ((me->st & TD_SYN) && (peer->st & TD_SYN) &&
-		    me->wscale != 0xff && peer->wscale != 0xff) {
-			me->st |= TD_WSCALE_OK;
-			peer->st |= TD_WSCALE_OK;
-		}
 	} else if (fl & GF_TH_ACK) {
 		if ((f->hs & (HS_SYNACK | HS_ACK)) == HS_SYNACK && dir == 0) {
 			f->ackdat = hs_since(f, p->ts);
@@ -821,7 +835,7 @@ fill_reordered(struct tcp_ctx *c, const struct tcp_dir *t,
 		return (int16_t)(p->ipid - fi->ipid) < 0;
 	if (fi->dupacked)
 		return 0;       /* the receiver asked for it: fast retransmit */
-	return us32(p->ts) - fi->oldest <= c->reorder_us;
+	return age_us(us32(p->ts), fi->oldest) <= c->reorder_us;
 }
 
 /* Sequence analysis of the data sent by direction x in packet p. */
@@ -876,7 +890,7 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 		else if ((len > 0 && SEQ_LEQ(s, guess) && SEQ_GT(s + len, guess))
 		    || (SEQ_GEQ(s, t->high) && e != s))
 			/* payload on it, or sequence space beyond it */
-			fin_guess_disprove(c, f, t, p);
+			fin_guess_disprove(c, f, t, p, NULL);
 	}
 	if (syn) {
 		if ((t->st & TD_SYN) && s + 1 == t->high && len == 0) {
@@ -889,6 +903,16 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 			t->wscale = p->wscale;
 		if (p->mss)
 			t->mss = p->mss;
+		{
+			/* RFC 7323: windows scale once both SYNs carried the
+			 * option */
+			struct tcp_dir *peer = &f->d[!x].tcp;
+			if ((peer->st & TD_SYN) && t->wscale != 0xff &&
+			    peer->wscale != 0xff) {
+				t->st |= TD_WSCALE_OK;
+				peer->st |= TD_WSCALE_OK;
+			}
+		}
 		if (SEQ_LEQ(s, t->high)) {
 			/* at or below what the peer's ACKs already showed
 			 * (its SYN-ACK came first): never lower high */
@@ -983,7 +1007,7 @@ ack_acceptable(const struct flow *f, int x, const struct gf_packet *p)
 	if ((t->st & TD_SYN) && (p->tcpflags & GF_TH_SYN) &&
 	    SEQ_GT(a, t->high))
 		return 0;
-	w = maxwin(f, peer);
+	w = maxwin(f, peer, p);
 	return SEQ_GEQ(a, t->acked - w) &&
 	    (SEQ_LEQ(a, t->high) || (uint32_t)(a - t->high) <= w);
 }
@@ -1095,7 +1119,7 @@ tcp_track_packet(struct tcp_ctx *c, struct flow *f, int dir,
 			c->st.ackbad++;
 			return;
 		}
-		if (p->win > t->maxwin)
+		if (p->win > t->maxwin && !(p->tcpflags & GF_TH_SYN))
 			t->maxwin = p->win;
 	}
 	track_ipid(t, p);
