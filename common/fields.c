@@ -213,6 +213,8 @@ const struct gf_field gf_fields[] = {
 	SW("simplexflows", NULL, U64, simplexflows, NUM, SUM, 8, "flow records with the simplex flag"),
 	SW("clientdrops", NULL, U64, clientdrops, NUM, SUM, 8, "live service clients cut off because they fell behind"),
 	SW("shortwire", NULL, U64, shortwire, NUM, SUM, 8, "frames whose recorded wire length was shorter than their IP datagram, decoded with the IP length"),
+	SW("emergin", NULL, U64, emergin, NUM, SUM, 8, "times the flow table entered emergency mode (past flows.emergency.high_water)"),
+	SW("emergout", NULL, U64, emergout, NUM, SUM, 8, "times the flow table left emergency mode (below flows.emergency.low_water)"),
 	/* SENSOR, derived */
 	FD("dur", NULL, GF_RT_SENSOR, SECS, 10, der_sensor_dur, "interval length, seconds"),
 	FD("lossbytes_pct", NULL, GF_RT_SENSOR, FLOAT, 8, der_loss_bytes_pct, "capture loss: gap bytes over acknowledged bytes, percent"),

@@ -96,6 +96,8 @@ struct gf_sensor {
 	uint64_t shortwire;     /* frames whose recorded wire length was
 	                           shorter than their IP datagram, decoded
 	                           with the IP length */
+	uint64_t emergin;       /* flow table emergency mode entered */
+	uint64_t emergout;      /* flow table emergency mode left */
 };
 
 /* A decoded record of any type. */
