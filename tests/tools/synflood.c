@@ -4,14 +4,19 @@
  * test (tests/e2e/flood_eviction.sh), made with pktbuild.
  *
  *   synflood OUT.pcap [--syns N] [--rate R] [--start MS] [--exchanges K]
+ *            [--request B] [--pause-before J --pause MS] [--lose J]
  *
  * The connection: client 10.0.0.1:40000, server 10.0.0.2:80; handshake
  * at 0, 1 and 2 ms; then K exchanges (default 40), exchange k (1..K) at
- * k * 300 ms: the client sends 100 bytes, the server answers 1 ms later
- * with 200 bytes that acknowledge them; then, 300 ms after the last
- * exchange, the client's FIN, the server's FIN 1 ms later and the
- * client's last ACK 1 ms after that.  So the client sends K + 4 packets
- * (100 K payload bytes), the server K + 2 (200 K).
+ * k * 300 ms: the client sends B bytes (default 100), the server answers
+ * 1 ms later with 200 bytes that acknowledge them; then, 300 ms after
+ * the last exchange, the client's FIN, the server's FIN 1 ms later and
+ * the client's last ACK 1 ms after that.  So the client sends K + 4
+ * packets (B * K payload bytes), the server K + 2 (200 K).
+ * --pause MS delays exchange J (--pause-before) and everything after it
+ * by MS: an idle keep-alive connection.  --lose J leaves the client's
+ * request of exchange J out of the file (the capture lost it; the server
+ * acknowledges it all the same): a capture gap of B bytes.
  *
  * The flood: N SYNs (default 1,000,000) to 10.0.0.2:80, R per second
  * (default 500,000), the first at START ms (default 1000), each from its
@@ -58,20 +63,31 @@ struct conn {
 	struct pb_spec sp[2];   /* 0 client, 1 server */
 	uint32_t nxt[2];
 	int k, K, step;
+	uint32_t request;
+	int pause_at, lose;
+	uint64_t pause;
 };
+
+/* Time of exchange k. */
+static uint64_t
+xtime(const struct conn *c, int k)
+{
+	return (uint64_t)k * 300 * MS + (c->pause_at > 0 && k >= c->pause_at ?
+	    c->pause : 0);
+}
 
 /* Time of the connection's next packet; UINT64_MAX when done. */
 static uint64_t
 conn_next_time(const struct conn *c)
 {
-	uint64_t fin = (uint64_t)(c->K + 1) * 300 * MS;
+	uint64_t fin = xtime(c, c->K + 1);
 	switch (c->step) {
 	case 0: case 1: case 2:
 		return (uint64_t)c->step * MS;
 	case 3:                 /* exchange k: client */
-		return c->k <= c->K ? (uint64_t)c->k * 300 * MS : fin;
+		return c->k <= c->K ? xtime(c, c->k) : fin;
 	case 4:                 /* exchange k: server */
-		return (uint64_t)c->k * 300 * MS + MS;
+		return xtime(c, c->k) + MS;
 	case 5: case 6:         /* server FIN, client last ACK */
 		return fin + (uint64_t)(c->step - 4) * MS;
 	default:
@@ -80,7 +96,8 @@ conn_next_time(const struct conn *c)
 }
 
 static void
-conn_emit(struct conn *c, int d, uint8_t flags, uint32_t len, uint64_t t)
+conn_emit(struct conn *c, int d, uint8_t flags, uint32_t len, uint64_t t,
+    int lost)
 {
 	struct pb_spec *s = &c->sp[d];
 	s->flags = flags;
@@ -88,7 +105,8 @@ conn_emit(struct conn *c, int d, uint8_t flags, uint32_t len, uint64_t t)
 	s->ack = (flags & PB_ACK) ? c->nxt[!d] : 0;
 	s->paylen = len;
 	s->mss = (flags & PB_SYN) ? 1460 : 0;
-	put(s, t);
+	if (!lost)
+		put(s, t);
 	c->nxt[d] += len + ((flags & (PB_SYN | PB_FIN)) ? 1 : 0);
 }
 
@@ -97,38 +115,39 @@ conn_step(struct conn *c, uint64_t t)
 {
 	switch (c->step) {
 	case 0:
-		conn_emit(c, 0, PB_SYN, 0, t);
+		conn_emit(c, 0, PB_SYN, 0, t, 0);
 		c->step = 1;
 		break;
 	case 1:
-		conn_emit(c, 1, PB_SYN | PB_ACK, 0, t);
+		conn_emit(c, 1, PB_SYN | PB_ACK, 0, t, 0);
 		c->step = 2;
 		break;
 	case 2:
-		conn_emit(c, 0, PB_ACK, 0, t);
+		conn_emit(c, 0, PB_ACK, 0, t, 0);
 		c->step = 3;
 		c->k = 1;
 		break;
 	case 3:
 		if (c->k <= c->K) {
-			conn_emit(c, 0, PB_ACK | PB_PSH, 100, t);
+			conn_emit(c, 0, PB_ACK | PB_PSH, c->request, t,
+			    c->k == c->lose);
 			c->step = 4;
 		} else {
-			conn_emit(c, 0, PB_FIN | PB_ACK, 0, t);
+			conn_emit(c, 0, PB_FIN | PB_ACK, 0, t, 0);
 			c->step = 5;
 		}
 		break;
 	case 4:
-		conn_emit(c, 1, PB_ACK | PB_PSH, 200, t);
+		conn_emit(c, 1, PB_ACK | PB_PSH, 200, t, 0);
 		c->k++;
 		c->step = 3;
 		break;
 	case 5:
-		conn_emit(c, 1, PB_FIN | PB_ACK, 0, t);
+		conn_emit(c, 1, PB_FIN | PB_ACK, 0, t, 0);
 		c->step = 6;
 		break;
 	case 6:
-		conn_emit(c, 0, PB_ACK, 0, t);
+		conn_emit(c, 0, PB_ACK, 0, t, 0);
 		c->step = 7;
 		break;
 	}
@@ -157,6 +176,7 @@ main(int argc, char **argv)
 		    "[--start MS] [--exchanges K]");
 	memset(&c, 0, sizeof(c));
 	c.K = 40;
+	c.request = 100;
 	for (int a = 2; a + 1 < argc; a += 2) {
 		if (strcmp(argv[a], "--syns") == 0)
 			nsyn = num(argv[a + 1], "bad --syns");
@@ -166,14 +186,24 @@ main(int argc, char **argv)
 			start = num(argv[a + 1], "bad --start");
 		else if (strcmp(argv[a], "--exchanges") == 0)
 			c.K = (int)num(argv[a + 1], "bad --exchanges");
+		else if (strcmp(argv[a], "--request") == 0)
+			c.request = (uint32_t)num(argv[a + 1], "bad --request");
+		else if (strcmp(argv[a], "--pause-before") == 0)
+			c.pause_at = (int)num(argv[a + 1], "bad --pause-before");
+		else if (strcmp(argv[a], "--pause") == 0)
+			c.pause = num(argv[a + 1], "bad --pause") * MS;
+		else if (strcmp(argv[a], "--lose") == 0)
+			c.lose = (int)num(argv[a + 1], "bad --lose");
 		else
 			die("unknown option");
 	}
 	if (argc % 2 != 0)
 		die("an option without its value");
-	if (nsyn > MAX_SYNS || rate == 0 || c.K < 0 || c.K > 1000000)
+	if (nsyn > MAX_SYNS || rate == 0 || c.K < 0 || c.K > 1000000 ||
+	    c.request > 1460 || c.pause > 86400000 * MS)
 		die("--syns at most 4194304, --rate above 0, --exchanges "
-		    "at most 1000000");
+		    "at most 1000000, --request at most 1460, --pause at "
+		    "most 1 day");
 	pb_spec_tcp(&c.sp[0], "10.0.0.1", 40000, "10.0.0.2", 80);
 	pb_spec_tcp(&c.sp[1], "10.0.0.1", 40000, "10.0.0.2", 80);
 	pb_spec_swap(&c.sp[1]);
@@ -207,7 +237,8 @@ main(int argc, char **argv)
 	if (pw_close(pw) != 0)
 		die("writing the output failed");
 	printf("synflood: %" PRIu64 " SYNs at %" PRIu64 "/s from %" PRIu64
-	    " ms; connection: %d exchanges, client %d packets, server %d\n",
-	    nsyn, rate, start, c.K, c.K + 4, c.K + 2);
+	    " ms; connection: %d exchanges, client %d packets, server %d%s\n",
+	    nsyn, rate, start, c.K, c.K + 4, c.K + 2,
+	    c.lose > 0 && c.lose <= c.K ? " (one request lost)" : "");
 	return 0;
 }
