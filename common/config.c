@@ -150,6 +150,16 @@ static const struct key keys[] = {
 	    .lo = MS, .hi = 7 * DAY },
 	{ "flows.timeouts.other", K_DURATION, MEMBER(timeout_other),
 	    .lo = MS, .hi = 7 * DAY },
+	{ "flows.timeouts.tcp_syn", K_DURATION, MEMBER(timeout_tcp_syn),
+	    .lo = MS, .hi = 7 * DAY },
+	{ "flows.timeouts.tcp_half_open", K_DURATION,
+	    MEMBER(timeout_tcp_half_open), .lo = MS, .hi = 7 * DAY },
+	{ "flows.emergency.high_water", K_UINT, MEMBER(emergency_high),
+	    .lo = 2, .hi = 100 },
+	{ "flows.emergency.low_water", K_UINT, MEMBER(emergency_low),
+	    .lo = 1, .hi = 99 },
+	{ "flows.emergency.timeout", K_DURATION, MEMBER(emergency_timeout),
+	    .lo = MS, .hi = 7 * DAY },
 
 	{ "tcp.handshake_skew", K_DURATION, MEMBER(handshake_skew),
 	    .hi = 60 * SEC },
@@ -1240,11 +1250,16 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->align_intervals = 0;
 	cfg->sensor_interval = 0;
 	cfg->max_flows = 1000000;
-	cfg->timeout_tcp = 60 * SEC;
+	cfg->timeout_tcp = 300 * SEC;
 	cfg->timeout_tcp_closed = 5 * SEC;
 	cfg->timeout_udp = 30 * SEC;
 	cfg->timeout_icmp = 10 * SEC;
 	cfg->timeout_other = 30 * SEC;
+	cfg->timeout_tcp_syn = 20 * SEC;
+	cfg->timeout_tcp_half_open = 30 * SEC;
+	cfg->emergency_high = 90;
+	cfg->emergency_low = 75;
+	cfg->emergency_timeout = 5 * SEC;
 	cfg->handshake_skew = 10 * MS;
 	cfg->reorder_window = 3 * MS;
 	cfg->simplex_hole_timeout = 5 * SEC;

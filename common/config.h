@@ -54,6 +54,11 @@ struct gf_config {
 	uint64_t timeout_udp;           /* flows.timeouts.udp */
 	uint64_t timeout_icmp;          /* flows.timeouts.icmp */
 	uint64_t timeout_other;         /* flows.timeouts.other */
+	uint64_t timeout_tcp_syn;       /* flows.timeouts.tcp_syn */
+	uint64_t timeout_tcp_half_open; /* flows.timeouts.tcp_half_open */
+	uint64_t emergency_high;        /* flows.emergency.high_water, % */
+	uint64_t emergency_low;         /* flows.emergency.low_water, % */
+	uint64_t emergency_timeout;     /* flows.emergency.timeout, ns */
 
 	/* tcp */
 	uint64_t handshake_skew;        /* tcp.handshake_skew, ns */

@@ -219,6 +219,8 @@ const struct gf_field gf_fields[] = {
 	SW("feedoff", NULL, U64, feedoff, DUR, MAX, 9, "largest clock offset measured between two inputs (seconds)"),
 	SW("feedlate", NULL, U32, feedlate, NUM, LAST, 3, "input (1-based) whose timestamps are later by feedoff, 0 if none measured"),
 	SW("feedref", NULL, U32, feedref, NUM, LAST, 3, "input feedoff was measured against"),
+	SW("emergin", NULL, U64, emergin, NUM, SUM, 8, "times the flow table entered emergency mode (past flows.emergency.high_water)"),
+	SW("emergout", NULL, U64, emergout, NUM, SUM, 8, "times the flow table left emergency mode (below flows.emergency.low_water)"),
 	/* SENSOR, derived */
 	FD("dur", NULL, GF_RT_SENSOR, SECS, 10, der_sensor_dur, "interval length, seconds"),
 	FD("lossbytes_pct", NULL, GF_RT_SENSOR, FLOAT, 8, der_loss_bytes_pct, "capture loss: gap bytes over acknowledged bytes, percent"),

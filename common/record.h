@@ -104,6 +104,8 @@ struct gf_sensor {
 	uint32_t feedlate;      /* the input (1-based) whose timestamps are
 	                           later by feedoff, 0 none measured */
 	uint32_t feedref;       /* the input it was measured against */
+	uint64_t emergin;       /* flow table emergency mode entered */
+	uint64_t emergout;      /* flow table emergency mode left */
 };
 
 /* A decoded record of any type. */

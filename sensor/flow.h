@@ -32,10 +32,27 @@ struct flow_key {
 	uint8_t family;
 };
 
-/* Timeout classes, one LRU list each. */
+/*
+ * Timeout classes, one LRU list each (all flows of a class share its
+ * timeout, so the list head is the next to expire).  A flow's class
+ * follows its state (class_of() in flow_proc.c); the order below is the
+ * eviction order: when the table is full, the least recently active flow
+ * of the first tier that has one is evicted.
+ *   tier 0, no state worth keeping: SYN only (embryonic); SYN-ACK without
+ *	the handshake's ACK, or a lone TCP packet (half-open); one packet of
+ *	UDP, ICMP or another protocol;
+ *   tier 1: TCP closed (both FINs or a RST), TCP seen in one direction
+ *	only, UDP, ICMP, other;
+ *   tier 2, last: TCP seen both ways (established).
+ */
 enum flow_class {
-	FC_TCP, FC_TCP_CLOSED, FC_UDP, FC_ICMP, FC_OTHER, FC_COUNT
+	FC_TCP_SYN, FC_TCP_HALF, FC_UDP_ONE, FC_ICMP_ONE, FC_OTHER_ONE,
+	FC_TCP_CLOSED, FC_TCP_ONEWAY, FC_UDP, FC_ICMP, FC_OTHER,
+	FC_TCP,
+	FC_COUNT
 };
+#define FC_TIER1 FC_TCP_CLOSED  /* first class of tier 1 */
+#define FC_TIER2 FC_TCP         /* first class of tier 2 */
 
 /* Per-direction counters of the current interval, and TCP state. */
 struct flow_dir {

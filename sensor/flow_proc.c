@@ -1,6 +1,7 @@
 /*
  * flow_proc.c - the flow engine (see flow_proc.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,114 @@ static void feed_sample(void *ctx, int data_feed, int ack_feed,
 	GF_F_HOLES_FULL)
 
 #define FRAG_TTL_NS (30ull * GF_NS_PER_SEC)
+
+/* ---- flow lifetime: timeouts per class, emergency mode ----------------- */
+
+void
+flow_timeouts(const struct gf_config *cfg, uint64_t timeout[FC_COUNT])
+{
+	timeout[FC_TCP_SYN] = cfg->timeout_tcp_syn;
+	timeout[FC_TCP_HALF] = cfg->timeout_tcp_half_open;
+	timeout[FC_UDP_ONE] = timeout[FC_UDP] = cfg->timeout_udp;
+	timeout[FC_ICMP_ONE] = timeout[FC_ICMP] = cfg->timeout_icmp;
+	timeout[FC_OTHER_ONE] = timeout[FC_OTHER] = cfg->timeout_other;
+	timeout[FC_TCP_CLOSED] = cfg->timeout_tcp_closed;
+	timeout[FC_TCP_ONEWAY] = timeout[FC_TCP] = cfg->timeout_tcp;
+}
+
+/* Emergency mode shortens the timeouts of tier 0 (new flows with no
+ * state worth keeping) to flows.emergency.timeout, never lengthens one.
+ * No flow ends sooner than the skew tolerance after its last packet:
+ * another input can still deliver one of its packets until then. */
+static void
+apply_timeouts(struct flow_proc *fp)
+{
+	for (int c = 0; c < FC_COUNT; c++) {
+		uint64_t t = fp->timeout_base[c];
+		if (fp->emergency && c < FC_TIER1 && fp->emerg_timeout < t)
+			t = fp->emerg_timeout;
+		fp->timeout[c] = t > fp->skew ? t : fp->skew;
+	}
+}
+
+void
+flow_proc_set_timeouts(struct flow_proc *fp, const uint64_t timeout[FC_COUNT])
+{
+	memcpy(fp->timeout_base, timeout, sizeof(fp->timeout_base));
+	apply_timeouts(fp);
+}
+
+/* Flows in a table of max flows at pct percent, rounded up. */
+static uint32_t
+water_mark(uint32_t max, uint64_t pct)
+{
+	return (uint32_t)(((uint64_t)max * pct + 99) / 100);
+}
+
+static void
+emergency_init(struct flow_proc *fp, const struct gf_config *cfg)
+{
+	uint64_t hi = cfg->emergency_high, lo = cfg->emergency_low;
+
+	if (lo >= hi) {
+		gf_warn("flows.emergency.low_water %llu is not below "
+		    "flows.emergency.high_water %llu; using %llu",
+		    (unsigned long long)lo, (unsigned long long)hi,
+		    (unsigned long long)(hi - 1));
+		lo = hi - 1;
+	}
+	fp->emerg_hi = water_mark(fp->table.max, hi);
+	fp->emerg_lo = water_mark(fp->table.max, lo);
+	fp->emerg_timeout = cfg->emergency_timeout;
+	flow_timeouts(cfg, fp->timeout_base);
+	apply_timeouts(fp);
+}
+
+static void
+fmt_secs(uint64_t ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu.%03llu s", (unsigned long long)(ns /
+	    GF_NS_PER_SEC), (unsigned long long)(ns % GF_NS_PER_SEC / 1000000));
+}
+
+/*
+ * Enter emergency mode when the table holds flows.emergency.high_water
+ * percent of its capacity, leave it below low_water percent: the gap
+ * between the two keeps entries rare, so each is counted (SENSOR emergin,
+ * emergout) and said on stderr.  Checked after every expiry pass, that is
+ * before every packet: one comparison while nothing changes.
+ */
+static void
+emergency_update(struct flow_proc *fp, uint64_t now)
+{
+	uint32_t used = fp->table.used;
+	char t[32], d[32];
+
+	if (!fp->emergency) {
+		if (used < fp->emerg_hi)
+			return;
+		fp->emergency = 1;
+		fp->emerg_since = now;
+		fp->emerg_evicted = fp->evicted_total;
+		fp->st.emergin++;
+		apply_timeouts(fp);
+		fmt_secs(fp->emerg_timeout, t, sizeof(t));
+		gf_warn("flow table holds %u of %u flows (high-water mark "
+		    "%u): emergency mode, new flows with no state worth "
+		    "keeping time out after %s", used, fp->table.max,
+		    fp->emerg_hi, t);
+	} else if (used < fp->emerg_lo) {
+		fp->emergency = 0;
+		fp->st.emergout++;
+		apply_timeouts(fp);
+		fmt_secs(now - fp->emerg_since, d, sizeof(d));
+		gf_warn("flow table down to %u of %u flows (low-water mark "
+		    "%u): emergency mode left after %s, %llu flows evicted "
+		    "during it", used, fp->table.max, fp->emerg_lo, d,
+		    (unsigned long long)(fp->evicted_total -
+		    fp->emerg_evicted));
+	}
+}
 
 int
 flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
@@ -56,16 +165,12 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 	frag_init(fp->frags, FRAG_TTL_NS);
 	fp->sink = sink;
 	fp->sink_ctx = sink_ctx;
-	fp->timeout[FC_TCP] = cfg->timeout_tcp;
-	fp->timeout[FC_TCP_CLOSED] = cfg->timeout_tcp_closed;
-	fp->timeout[FC_UDP] = cfg->timeout_udp;
-	fp->timeout[FC_ICMP] = cfg->timeout_icmp;
-	fp->timeout[FC_OTHER] = cfg->timeout_other;
+	fp->skew = cfg->handshake_skew;
+	emergency_init(fp, cfg);
 	fp->interval = cfg->status_interval ? cfg->status_interval :
 	    5 * GF_NS_PER_SEC;
 	fp->sensor_interval = cfg->sensor_interval ? cfg->sensor_interval :
 	    fp->interval;
-	fp->skew = cfg->handshake_skew;
 	fp->align = cfg->align_intervals;
 	fp->sensor_id = cfg->sensor_id;
 	fp->nsources = (uint32_t)(cfg->nfiles + cfg->nifaces);
@@ -254,6 +359,7 @@ expire(struct flow_proc *fp, uint64_t now)
 			    flow_last(f) + fp->timeout[c]);
 		}
 	}
+	emergency_update(fp, now);
 }
 
 /* ---- clock offsets between inputs ---------------------------------------- */
@@ -466,36 +572,66 @@ flow_proc_tick(struct flow_proc *fp, uint64_t now)
 
 /* ---- per packet --------------------------------------------------------- */
 
+/*
+ * The class of f after a packet (flow.h): its timeout and eviction tier.
+ * Called per packet: reads only the flow.  "One packet" is recno 0 with
+ * one packet counted, since the first interval counts every packet.
+ */
 static int
 class_of(const struct flow *f)
 {
+	int one = f->recno == 0 && f->d[0].pkts + f->d[1].pkts == 1;
+
 	switch (f->key.proto) {
 	case 6:
-		return f->state == GF_ST_CLO || f->state == GF_ST_RST ?
-		    FC_TCP_CLOSED : FC_TCP;
+		switch (f->state) {
+		case GF_ST_CLO:
+		case GF_ST_RST:
+			return FC_TCP_CLOSED;
+		case GF_ST_REQ:
+			return FC_TCP_SYN;
+		case GF_ST_ACC:
+			return FC_TCP_HALF;
+		default:
+			if (one)
+				return FC_TCP_HALF;
+			return f->d[0].seen && f->d[1].seen ? FC_TCP :
+			    FC_TCP_ONEWAY;
+		}
 	case 17:
-		return FC_UDP;
+		return one ? FC_UDP_ONE : FC_UDP;
 	case 1:
 	case 58:
-		return FC_ICMP;
+		return one ? FC_ICMP_ONE : FC_ICMP;
 	default:
-		return FC_OTHER;
+		return one ? FC_OTHER_ONE : FC_OTHER;
 	}
 }
 
-/* Evict the least recently used flow of any class to make room. */
+/*
+ * Make room: evict the least recently active flow of the first tier that
+ * has one (flow.h), so that a flood of new flows evicts its own kind and
+ * established TCP flows go last.
+ */
 static void
 evict_one(struct flow_proc *fp)
 {
+	static const int tier_end[] = { FC_TIER1, FC_TIER2, FC_COUNT };
 	struct flow *victim = NULL;
-	for (int c = 0; c < FC_COUNT; c++) {
-		struct flow *f = flow_lru_head(&fp->table, c);
-		if (f != NULL && (victim == NULL ||
-		    flow_last(f) < flow_last(victim)))
-			victim = f;
+	int c = 0;
+
+	for (size_t i = 0; i < sizeof(tier_end) / sizeof(tier_end[0]) &&
+	    victim == NULL; i++) {
+		for (; c < tier_end[i]; c++) {
+			struct flow *f = flow_lru_head(&fp->table, c);
+			if (f != NULL && (victim == NULL ||
+			    flow_last(f) < flow_last(victim)))
+				victim = f;
+		}
 	}
 	if (victim != NULL) {
 		fp->st.evicted++;
+		fp->evicted_total++;
 		end_flow(fp, victim, GF_END_EVICTED, fp->now);
 	}
 }

@@ -63,7 +63,7 @@ struct flow_proc {
 	void *sink_ctx;
 	flow_stats_fn stats_hook;
 	void *stats_ctx;
-	uint64_t timeout[FC_COUNT];
+	uint64_t timeout[FC_COUNT];     /* in force (emergency: shorter) */
 	uint64_t interval;              /* status interval, ns */
 	uint64_t sensor_interval;       /* SENSOR record interval, ns */
 	uint64_t skew;                  /* handshake skew tolerance, ns */
@@ -85,10 +85,24 @@ struct flow_proc {
 	int sensor_pending;
 	uint64_t sensor_due;
 	uint64_t total_records;
+	/* emergency mode (flow_proc.c, "flow lifetime") */
+	uint64_t timeout_base[FC_COUNT];        /* configured timeouts */
+	uint64_t emerg_timeout;
+	uint32_t emerg_hi, emerg_lo;    /* enter at >= hi flows, leave < lo */
+	int emergency;
+	uint64_t emerg_since;           /* packet time it was entered */
+	uint64_t evicted_total;         /* whole run */
+	uint64_t emerg_evicted;         /* evicted_total when entered */
 };
 
 int flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
     flow_sink_fn sink, void *sink_ctx);
+/* The idle timeout of every flow class from cfg's flows.timeouts.* */
+void flow_timeouts(const struct gf_config *cfg, uint64_t timeout[FC_COUNT]);
+/* Configured timeouts changed (SIGHUP): in force at once, emergency mode
+ * still shortening those of tier 0. */
+void flow_proc_set_timeouts(struct flow_proc *fp,
+    const uint64_t timeout[FC_COUNT]);
 void flow_proc_free(struct flow_proc *fp);
 
 /* One decoded packet (rc from gf_decode; pkt->ts and wire_len set). */

@@ -49,7 +49,7 @@ usage(FILE *out)
 	    "  -B SIZE          live kernel buffer size (64M, 1G)\n"
 	    "  -p               do not put interfaces into promiscuous mode\n"
 	    "  -Z LEVEL         zlib level 0-9 for record blocks, or 'off'\n"
-	    "  --max-flows N    flow table size; the least recently used flow is evicted beyond it\n"
+	    "  --max-flows N    flow table size; beyond it flows are evicted, established TCP last\n"
 	    "  --sensor-id N    sensor id written into the stream and SENSOR records\n"
 	    "  --user NAME      run as NAME once interfaces and the service port are open\n"
 	    "  --syslog         log to syslog (facility daemon) instead of stderr\n"
@@ -311,6 +311,8 @@ reload(int argc, char **argv, const struct gf_config *cur,
 	cmp.timeout_udp = cur->timeout_udp;
 	cmp.timeout_icmp = cur->timeout_icmp;
 	cmp.timeout_other = cur->timeout_other;
+	cmp.timeout_tcp_syn = cur->timeout_tcp_syn;
+	cmp.timeout_tcp_half_open = cur->timeout_tcp_half_open;
 	cmp.rotate_interval = cur->rotate_interval;
 	cmp.rotate_size = cur->rotate_size;
 	memcpy(cmp.allow, cur->allow, sizeof(cmp.allow));

@@ -288,11 +288,7 @@ void
 pipeline_reload(struct pipeline *pl, const struct gf_config *cfg)
 {
 	pthread_mutex_lock(&pl->mu);
-	pl->rl.timeout[FC_TCP] = cfg->timeout_tcp;
-	pl->rl.timeout[FC_TCP_CLOSED] = cfg->timeout_tcp_closed;
-	pl->rl.timeout[FC_UDP] = cfg->timeout_udp;
-	pl->rl.timeout[FC_ICMP] = cfg->timeout_icmp;
-	pl->rl.timeout[FC_OTHER] = cfg->timeout_other;
+	flow_timeouts(cfg, pl->rl.timeout);
 	pl->rl.rotate_interval = cfg->rotate_interval;
 	pl->rl.rotate_size = cfg->rotate_size;
 	memcpy(pl->rl.allow, cfg->allow, sizeof(pl->rl.allow));
@@ -310,7 +306,7 @@ flow_reload(struct pipeline *pl)
 	if (g == pl->flow_gen)
 		return;
 	pthread_mutex_lock(&pl->mu);
-	memcpy(pl->fp.timeout, pl->rl.timeout, sizeof(pl->fp.timeout));
+	flow_proc_set_timeouts(&pl->fp, pl->rl.timeout);
 	pl->flow_gen = g;
 	pthread_mutex_unlock(&pl->mu);
 }

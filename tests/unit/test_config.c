@@ -152,6 +152,11 @@ cfg_equal(const struct gf_config *a, const struct gf_config *b)
 	NUM(timeout_udp);
 	NUM(timeout_icmp);
 	NUM(timeout_other);
+	NUM(timeout_tcp_syn);
+	NUM(timeout_tcp_half_open);
+	NUM(emergency_high);
+	NUM(emergency_low);
+	NUM(emergency_timeout);
 	NUM(handshake_skew);
 	NUM(reorder_window);
 	NUM(simplex_hole_timeout);
@@ -210,11 +215,16 @@ TEST(defaults)
 	CHECK_U64(c.align_intervals, 0);
 	CHECK_U64(c.sensor_interval, 0);
 	CHECK_U64(c.max_flows, 1000000);
-	CHECK_U64(c.timeout_tcp, 60 * SEC);
+	CHECK_U64(c.timeout_tcp, 300 * SEC);
 	CHECK_U64(c.timeout_tcp_closed, 5 * SEC);
 	CHECK_U64(c.timeout_udp, 30 * SEC);
 	CHECK_U64(c.timeout_icmp, 10 * SEC);
 	CHECK_U64(c.timeout_other, 30 * SEC);
+	CHECK_U64(c.timeout_tcp_syn, 20 * SEC);
+	CHECK_U64(c.timeout_tcp_half_open, 30 * SEC);
+	CHECK_U64(c.emergency_high, 90);
+	CHECK_U64(c.emergency_low, 75);
+	CHECK_U64(c.emergency_timeout, 5 * SEC);
 	CHECK_U64(c.handshake_skew, 10 * MS);
 	CHECK_U64(c.reorder_window, 3 * MS);
 	CHECK_U64(c.simplex_hole_timeout, 5 * SEC);
@@ -505,7 +515,7 @@ TEST(error_unknown_key)
 {
 	CHECK(err_is("sensor:\n  id: 1\nflows:\n  timeouts:\n    tpc: 5s\n",
 	    ":5: key 'flows.timeouts.tpc': unknown key, expected one of: tcp,"
-	    " tcp_closed, udp, icmp, other"));
+	    " tcp_closed, udp, icmp, other, tcp_syn, tcp_half_open"));
 	CHECK(err_is("# top\n\nflow:\n  x: 1\n",
 	    ":3: key 'flow': unknown key, expected one of: sensor, input, "
 	    "output, flows, tcp, service"));
@@ -747,7 +757,7 @@ TEST(config_set)
 	    "to 7d");
 	CHECK(set(&c, "flows.timeouts.udpp", "1") == -1);
 	CHECK_STR(err, "key 'flows.timeouts.udpp': unknown key, expected one "
-	    "of: tcp, tcp_closed, udp, icmp, other");
+	    "of: tcp, tcp_closed, udp, icmp, other, tcp_syn, tcp_half_open");
 	CHECK(set(&c, "flows", "1") == -1);
 	CHECK(strstr(err, "key 'flows': unknown key") != NULL);
 	CHECK(set(&c, "input.promiscuous", NULL) == -1);
@@ -804,7 +814,7 @@ TEST(example_file)
 	CHECK(set(&want, "service.user", "gapflow") == 0);
 	CHECK(set(&want, "service.syslog", "true") == 0);
 	CHECK(cfg_equal(&got, &want));
-	CHECK_U64(got.timeout_tcp, 60 * SEC);
+	CHECK_U64(got.timeout_tcp, 300 * SEC);
 	CHECK_U64(got.rotate_interval, 3600 * SEC);
 	CHECK_U64(got.buffer_size, 64 * 1024 * 1024);
 	gf_config_free(&got);
@@ -874,7 +884,7 @@ TEST(print_shape)
 		CHECK(strstr(out, "\ninput:\n  files:\n    - \"a.pcap\"\n"
 		    "  interfaces: []\n") != NULL);
 		CHECK(strstr(out, "\nflows:\n  status_interval: 5s\n") != NULL);
-		CHECK(strstr(out, "\n  timeouts:\n    tcp: 1m\n") != NULL);
+		CHECK(strstr(out, "\n  timeouts:\n    tcp: 5m\n") != NULL);
 		CHECK(strstr(out, "  buffer_size: 64Mi\n") != NULL);
 		CHECK(strstr(out, "  compression: 1\n  rotate_interval: off\n")
 		    != NULL);
@@ -940,7 +950,7 @@ TEST(docs_cover_every_key)
 			CHECK(0);
 		}
 	}
-	CHECK(nkeys == 35);
+	CHECK(nkeys == 40);
 out:
 	free(printed);
 	free(man);

@@ -24,6 +24,7 @@ struct harness {
 	uint64_t sensor_ackbytes, sensor_holesfull, sensor_ackbad, sensor_dups;
 	struct gf_sensor last_sensor;   /* the last SENSOR record */
 	int over100;                    /* SENSOR records with gap > ack */
+	uint64_t sensor_emergin, sensor_emergout;
 };
 
 static void
@@ -45,6 +46,8 @@ sink(void *ctx, const struct gf_record *r)
 			h->over100++;
 		if (r->u.sensor.feedlate != 0)
 			h->last_sensor = r->u.sensor;
+		h->sensor_emergin += r->u.sensor.emergin;
+		h->sensor_emergout += r->u.sensor.emergout;
 		return;
 	}
 	if (h->n < MAXREC)
@@ -897,6 +900,275 @@ TEST(eviction_when_full)
 	CHECK_U64(h.sensor_evicted, 1);
 }
 
+/*
+ * Issue 10.4: an HTTP keep-alive connection idle for 70 s, whose first
+ * 1000-byte segment after the pause the capture lost and the server
+ * acknowledged, stays one flow (flows.timeouts.tcp, default 5 min) and
+ * keeps its sequence state, so the lost segment is a 1000-byte gap.
+ * Idle for 299 s: still one flow; for 301 s: the first flow ends idle and
+ * the rest is a new flow picked up mid-stream, which cannot see the gap.
+ */
+TEST(idle_keepalive_stays_one_flow)
+{
+	static const struct {
+		uint64_t idle_ms;
+		int flows;
+		uint64_t gap;
+	} cases[] = {
+		{ 70000, 1, 1000 },
+		{ 299000, 1, 1000 },
+		{ 301000, 2, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct harness h;
+		struct conv c = { &h, 0, 40000 };
+		uint64_t t = 10 + cases[i].idle_ms, gap = 0, fid;
+		int flows = 0;
+		h_init(&h, 5000 * MS);
+		handshake(&c);
+		tcp(&c, 5, 1, PA, 1001, 5001, 1000);    /* a request */
+		tcp(&c, 10, 0, PA, 5001, 2001, 500);    /* its answer */
+		/* the pause; then 2001-3001 is lost by the capture */
+		tcp(&c, t + 1, 1, PA, 3001, 5501, 1000);
+		tcp(&c, t + 2, 0, ACK, 5501, 4001, 0);
+		close_flow(&c, t + 10, 4001, 5501);
+		h_done(&h);
+		fid = h.rec[0].u.flow.flowid;
+		for (int k = 0; k < h.n; k++) {
+			const struct gf_flow *f = &h.rec[k].u.flow;
+			if (f->kind == GF_KIND_FINAL)
+				flows++;
+			if (f->flowid == fid)
+				gap += f->src.gap;
+		}
+		CHECK_U64(flows, cases[i].flows);
+		CHECK_U64(gap, cases[i].gap);
+		CHECK_U64(sum_flow(&h, fid).end,
+		    cases[i].flows == 1 ? GF_END_FIN : GF_END_IDLE);
+	}
+}
+
+/*
+ * Each TCP class ends at its own default timeout: the flow is still there
+ * 1 ms before it (no record) and ends exactly at it.
+ */
+TEST(class_timeouts)
+{
+	enum { SYNONLY, HALF, LONE, ONEWAY, EST, CLOSED };
+	static const struct {
+		int kind;
+		uint64_t timeout_ms;
+		int state;
+	} cases[] = {
+		{ SYNONLY, 20000, GF_ST_REQ },   /* flows.timeouts.tcp_syn */
+		{ HALF, 30000, GF_ST_ACC },      /* tcp_half_open */
+		{ LONE, 30000, GF_ST_EST },      /* tcp_half_open */
+		{ ONEWAY, 300000, GF_ST_EST },   /* tcp */
+		{ EST, 300000, GF_ST_EST },      /* tcp */
+		{ CLOSED, 5000, GF_ST_CLO },     /* tcp_closed */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct harness h;
+		struct conv c = { &h, 0, 40000 };
+		uint64_t last = 0;
+		h_init(&h, 3600000 * MS);
+		switch (cases[i].kind) {
+		case SYNONLY:
+			tcp(&c, 0, 1, SYN, 1000, 0, 0);
+			tcp(&c, 1000, 1, SYN, 1000, 0, 0);   /* a retry */
+			last = 1000;
+			break;
+		case HALF:
+			tcp(&c, 0, 1, SYN, 1000, 0, 0);
+			tcp(&c, 1, 0, SYN | ACK, 5000, 1001, 0);
+			last = 1;
+			break;
+		case LONE:
+			tcp(&c, 0, 1, ACK, 1001, 5001, 0);
+			break;
+		case ONEWAY:
+			tcp(&c, 0, 1, PA, 1001, 5001, 100);
+			tcp(&c, 1, 1, PA, 1101, 5001, 100);
+			last = 1;
+			break;
+		case EST:
+			handshake(&c);
+			last = 2;
+			break;
+		case CLOSED:
+			handshake(&c);
+			close_flow(&c, 10, 1001, 5001);
+			last = 12;
+			break;
+		}
+		flow_proc_tick(&h.fp, T0 + (last + cases[i].timeout_ms - 1) *
+		    MS);
+		CHECK_U64(h.n, 0);
+		flow_proc_tick(&h.fp, T0 + (last + cases[i].timeout_ms) * MS);
+		CHECK_U64(h.n, 1);
+		CHECK_U64(h.rec[0].u.flow.endreason, cases[i].kind == CLOSED ?
+		    GF_END_FIN : GF_END_IDLE);
+		CHECK_U64(h.rec[0].u.flow.state, cases[i].state);
+		h_done(&h);
+	}
+}
+
+/* A harness with a table of max_flows, emergency mode at high_water %
+ * (100: only when full), status interval 1 h. */
+static void
+h_init_table(struct harness *h, uint64_t max_flows, uint64_t high_water)
+{
+	memset(h, 0, sizeof(*h));
+	gf_config_defaults(&h->cfg);
+	h->cfg.max_flows = max_flows;
+	h->cfg.emergency_high = high_water;
+	h->cfg.status_interval = 3600000 * MS;
+	CHECK(flow_proc_init(&h->fp, &h->cfg, sink, h) == 0);
+}
+
+/* The source port of FLOW record k; TCP clients are 10.0.0.1. */
+static unsigned
+rec_port(const struct harness *h, int k)
+{
+	const struct gf_flow *f = &h->rec[k].u.flow;
+	return f->proto == 6 && f->saddr.a[3] == 2 ? f->dport : f->sport;
+}
+
+/*
+ * Eviction order (issue 13.3): flows with no state worth keeping first
+ * (SYN only, half-open, one UDP packet), least recently active first;
+ * then closed and one-way TCP and multi-packet UDP; established TCP
+ * last.  The table: 16 flows, filled at the times (ms) below; then new
+ * two-packet UDP flows (tier 1 as soon as answered) each evict one.
+ */
+TEST(eviction_order)
+{
+	struct harness h;
+	struct conv c;
+	static const unsigned want[] = {
+		1000,   /* UDP, one packet, t=10 */
+		40001,  /* SYN only, t=20 */
+		40002,  /* SYN, SYN-ACK, t=41 */
+		1002,   /* UDP, one packet, t=70 */
+		1001,   /* UDP, query and answer, t=31 */
+		40003,  /* TCP one way, t=51 */
+		40005,  /* TCP closed, t=82 */
+		2000,   /* the first new flow: tier 1, newer */
+		2001,
+	};
+	h_init_table(&h, 16, 100);
+	c = (struct conv){ &h, 0, 40000 };
+	handshake(&c);                          /* established, t=0-2 */
+	udp(&h, 10, 1, 1000, 10);
+	c.cport = 40001;
+	tcp(&c, 20, 1, SYN, 1000, 0, 0);
+	udp(&h, 30, 1, 1001, 10);
+	udp(&h, 31, 0, 1001, 10);
+	c.cport = 40002;
+	tcp(&c, 40, 1, SYN, 1000, 0, 0);
+	tcp(&c, 41, 0, SYN | ACK, 5000, 1001, 0);
+	c.cport = 40003;
+	tcp(&c, 50, 1, PA, 1001, 5001, 10);
+	tcp(&c, 51, 1, PA, 1011, 5001, 10);
+	udp(&h, 70, 1, 1002, 10);
+	c.cport = 40005;
+	tcp(&c, 75, 1, SYN, 1000, 0, 0);
+	tcp(&c, 76, 0, SYN | ACK, 5000, 1001, 0);
+	tcp(&c, 77, 1, ACK, 1001, 5001, 0);
+	close_flow(&c, 80, 1001, 5001);
+	for (uint16_t p = 40010; p < 40018; p++) {      /* 8 established */
+		c.cport = p;
+		tcp(&c, 100 + p - 40010, 1, SYN, 1000, 0, 0);
+		tcp(&c, 100 + p - 40010, 0, SYN | ACK, 5000, 1001, 0);
+		tcp(&c, 100 + p - 40010, 1, ACK, 1001, 5001, 0);
+	}
+	CHECK_U64(h.fp.table.used, 16);
+	CHECK_U64(h.n, 0);
+	for (int i = 0; i < 9; i++) {
+		udp(&h, 200 + (uint64_t)i, 1, (uint16_t)(2000 + i), 10);
+		udp(&h, 200 + (uint64_t)i, 0, (uint16_t)(2000 + i), 10);
+	}
+	CHECK_U64(h.n, 9);
+	for (int k = 0; k < 9 && k < h.n; k++) {
+		CHECK_U64(h.rec[k].u.flow.endreason, GF_END_EVICTED);
+		CHECK_U64(rec_port(&h, k), want[k]);
+	}
+	CHECK_U64(h.fp.st.evicted, 9);
+	h_done(&h);
+	CHECK_U64(h.sensor_evicted, 9);
+}
+
+/* Among established flows, the least recently active goes first. */
+TEST(eviction_order_established_lru)
+{
+	struct harness h;
+	struct conv c;
+	h_init_table(&h, 16, 100);
+	c = (struct conv){ &h, 0, 40000 };
+	for (uint16_t p = 0; p < 16; p++) {
+		c.cport = (uint16_t)(40000 + p);
+		tcp(&c, p, 1, SYN, 1000, 0, 0);
+		tcp(&c, p, 0, SYN | ACK, 5000, 1001, 0);
+		tcp(&c, p, 1, ACK, 1001, 5001, 0);
+	}
+	c.cport = 40000;
+	tcp(&c, 20, 1, PA, 1001, 5001, 10);     /* 40000 active again */
+	c.cport = 50000;
+	tcp(&c, 30, 1, SYN, 1000, 0, 0);        /* evicts 40001 */
+	c.cport = 50001;
+	tcp(&c, 31, 1, SYN, 1000, 0, 0);        /* evicts SYN 50000 */
+	CHECK_U64(h.n, 2);
+	CHECK_U64(rec_port(&h, 0), 40001);
+	CHECK_U64(h.rec[0].u.flow.state, GF_ST_EST);
+	CHECK_U64(rec_port(&h, 1), 50000);
+	h_done(&h);
+}
+
+/*
+ * Emergency mode: 100 flows, marks 90 and 75.  At 90 flows it is
+ * entered: the 89 flows of one packet (ports 1000-1087 at 10-97 ms, and
+ * 2000 at 200 ms) time out after 5 s instead of 30 s; a UDP flow of two
+ * packets (port 999) keeps its 30 s.  When 16 have gone (74 flows, below
+ * 75) it is left, and the rest have their 30 s again.  Each counted once.
+ */
+TEST(emergency_mode)
+{
+	struct harness h;
+	h_init_table(&h, 100, 90);
+	udp(&h, 0, 1, 999, 10);
+	udp(&h, 1, 0, 999, 10);
+	for (int i = 0; i < 88; i++)
+		udp(&h, 10 + (uint64_t)i, 1, (uint16_t)(1000 + i), 10);
+	flow_proc_tick(&h.fp, T0 + 100 * MS);
+	CHECK_U64(h.fp.emergency, 0);                   /* 89 flows */
+	udp(&h, 200, 1, 2000, 10);
+	flow_proc_tick(&h.fp, T0 + 201 * MS);
+	CHECK_U64(h.fp.emergency, 1);                   /* 90 flows */
+	CHECK_U64(h.fp.st.emergin, 1);
+	flow_proc_tick(&h.fp, T0 + 5009 * MS);
+	CHECK_U64(h.n, 0);                      /* 10 + 5000 not reached */
+	flow_proc_tick(&h.fp, T0 + 5010 * MS);
+	CHECK_U64(h.n, 1);
+	CHECK_U64(h.rec[0].u.flow.endreason, GF_END_IDLE);
+	CHECK_U64(h.rec[0].u.flow.sport, 1000);
+	flow_proc_tick(&h.fp, T0 + 5024 * MS);  /* 1014 ends: 75 left */
+	CHECK_U64(h.n, 15);
+	CHECK_U64(h.fp.emergency, 1);
+	flow_proc_tick(&h.fp, T0 + 5025 * MS);  /* 1015 ends: 74 left */
+	CHECK_U64(h.n, 16);
+	CHECK_U64(h.fp.emergency, 0);
+	CHECK_U64(h.fp.st.emergout, 1);
+	flow_proc_tick(&h.fp, T0 + 29000 * MS);
+	CHECK_U64(h.fp.table.used, 74);         /* 30 s again */
+	CHECK_U64(h.fp.st.emergin, 1);
+	h_done(&h);
+	CHECK_U64(h.sensor_emergin, 1);
+	CHECK_U64(h.sensor_emergout, 1);
+	CHECK_U64(h.n, 90);
+	CHECK_U64(h.rec[89].u.flow.sport, 999);
+	CHECK_U64(h.rec[89].u.flow.endreason, GF_END_EOF);
+}
+
 TEST(icmp_error_maps_to_flow)
 {
 	struct harness h;
@@ -959,12 +1231,16 @@ TEST(later_fragments_join_flow)
 	flow_proc_packet(&h.fp, GF_DECODE_OK, &p);
 	h_done(&h);
 	CHECK_U64(h.n, 2);
-	CHECK_U64(h.rec[0].u.flow.src.pkts, 2);
-	CHECK_U64(h.rec[0].u.flow.src.appbytes, 2000);
-	CHECK_U64(h.rec[0].u.flow.frags, 2);
-	CHECK(h.rec[0].u.flow.flgs & GF_F_FRAG);
-	CHECK(h.rec[1].u.flow.flgs & GF_F_FRAG_ORPHAN);
-	CHECK_U64(h.rec[1].u.flow.sport, 0);
+	/* the one-packet orphan flow may end first: find the datagram's */
+	{
+		int d = h.rec[0].u.flow.sport == 7000 ? 0 : 1;
+		CHECK_U64(h.rec[d].u.flow.src.pkts, 2);
+		CHECK_U64(h.rec[d].u.flow.src.appbytes, 2000);
+		CHECK_U64(h.rec[d].u.flow.frags, 2);
+		CHECK(h.rec[d].u.flow.flgs & GF_F_FRAG);
+		CHECK(h.rec[!d].u.flow.flgs & GF_F_FRAG_ORPHAN);
+		CHECK_U64(h.rec[!d].u.flow.sport, 0);
+	}
 }
 
 TEST(icmp_later_fragment_joins_echo)
@@ -1456,6 +1732,11 @@ main(void)
 	RUN(held_report_written_before_stray_packet);
 	RUN(closed_flow_reported_when_ending_late);
 	RUN(eviction_when_full);
+	RUN(idle_keepalive_stays_one_flow);
+	RUN(class_timeouts);
+	RUN(eviction_order);
+	RUN(eviction_order_established_lru);
+	RUN(emergency_mode);
 	RUN(icmp_error_maps_to_flow);
 	RUN(later_fragments_join_flow);
 	RUN(icmp_later_fragment_joins_echo);
