@@ -66,6 +66,10 @@ struct dctx {
 	uint32_t cend;		/* readable end, see above */
 	uint32_t wend;		/* wire end of the current layer */
 	unsigned depth;		/* encapsulation layers peeled so far */
+	int lostwire;		/* the frame claims caplen == wire length and
+				 * no IP layer has bounded wend yet: an IP
+				 * length past wend means the writer lost the
+				 * wire length (see wire_lost()) */
 	struct gf_packet *pkt;
 };
 
@@ -99,6 +103,27 @@ static int
 deeper(struct dctx *d)
 {
 	return ++d->depth > GF_MAX_ENCAP_DEPTH;
+}
+
+/*
+ * An IP datagram at ip claims len bytes but the wire length ends first.
+ * When the frame says it was captured whole (caplen == wire length) and
+ * this is its first IP layer, the writer lost the wire length (dpkt,
+ * some scapy versions and slicing appliances record wire = caplen =
+ * snaplen): the wire carried the link header and the whole datagram, so
+ * take that as the wire length, as tcpdump, Wireshark, argus and Zeek
+ * do.  Reads stay within cend (caplen).  Returns 0 when it is not this
+ * case (the length is then simply inconsistent: GF_BAD_IP_LEN).
+ */
+static int
+wire_lost(struct dctx *d, uint32_t ip, uint64_t len)
+{
+	if (!d->lostwire || len > UINT32_MAX - ip)
+		return 0;
+	d->wend = ip + (uint32_t)len;
+	d->pkt->wire_len = d->wend;
+	d->pkt->shortwire = 1;
+	return 1;
 }
 
 /*
@@ -136,6 +161,7 @@ pkt_reset(struct gf_packet *pkt, uint32_t wire_len)
 	pkt->quoted.sport = 0;
 	pkt->quoted.dport = 0;
 	pkt->bad = 0;
+	pkt->shortwire = 0;
 }
 
 int
@@ -182,14 +208,22 @@ enum gf_decode_rc
 gf_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire_len,
     struct gf_packet *pkt)
 {
+	return gf_decode_clipped(dlt, data, caplen, caplen, wire_len, pkt);
+}
+
+enum gf_decode_rc
+gf_decode_clipped(int dlt, const uint8_t *data, uint32_t kept,
+    uint32_t caplen, uint32_t wire_len, struct gf_packet *pkt)
+{
 	struct dctx d;
 	int v;
 
 	pkt_reset(pkt, wire_len);
 	d.p = data;
-	d.cend = caplen;
+	d.cend = kept < caplen ? kept : caplen;
 	d.wend = wire_len;
 	d.depth = 0;
+	d.lostwire = caplen == wire_len;
 	d.pkt = pkt;
 	if (caplen > wire_len)
 		return bad(&d, GF_BAD_CAPLEN);
@@ -414,7 +448,8 @@ dec_ip4(struct dctx *d, uint32_t ip)
 	if (tot == 0 && d->wend - ip > 65535)
 		tot = d->wend - ip;
 	/* ip <= cend <= wend, so wend - ip cannot wrap. */
-	if (hl < 20 || tot < hl || tot > d->wend - ip)
+	if (hl < 20 || tot < hl ||
+	    (tot > d->wend - ip && !wire_lost(d, ip, tot)))
 		return bad(d, GF_BAD_IP_LEN);
 	if (!have(d, ip, hl))
 		return bad(d, GF_BAD_TRUNC_IP);
@@ -438,6 +473,7 @@ dec_ip4(struct dctx *d, uint32_t ip)
 	memset(pkt->dst + 4, 0, 12);
 
 	/* From here on the datagram is the world (tcpdump's push_snaplen). */
+	d->lostwire = 0;
 	d->wend = ip + tot;
 	if (d->cend > d->wend)
 		d->cend = d->wend;
@@ -591,7 +627,7 @@ dec_ip6(struct dctx *d, uint32_t ip)
 		iplen = 40 + (uint64_t)jumbo;
 	}
 	/* 64-bit, as 40 + a jumbo length can exceed UINT32_MAX. */
-	if (iplen > d->wend - ip)
+	if (iplen > d->wend - ip && !wire_lost(d, ip, iplen))
 		return bad(d, GF_BAD_IP_LEN);
 
 	pkt->family = 6;
@@ -600,6 +636,7 @@ dec_ip6(struct dctx *d, uint32_t ip)
 	pkt->ipopts = 0;
 	memcpy(pkt->src, h + 8, 16);
 	memcpy(pkt->dst, h + 24, 16);
+	d->lostwire = 0;
 	d->wend = ip + (uint32_t)iplen;
 	if (d->cend > d->wend)
 		d->cend = d->wend;

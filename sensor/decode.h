@@ -35,7 +35,7 @@ enum gf_frag {
 
 struct gf_packet {
 	uint64_t ts;            /* ns since epoch */
-	uint32_t wire_len;      /* pcap original length */
+	uint32_t wire_len;      /* pcap original length (see shortwire) */
 	uint32_t ip_len;        /* IP total length (v6: 40 + payload length) */
 	uint32_t payload;       /* transport payload bytes per IP lengths */
 	uint16_t encaps;        /* GF_E_* */
@@ -69,6 +69,9 @@ struct gf_packet {
 		uint16_t sport, dport;
 	} quoted;
 	uint8_t bad;            /* enum gf_bad when GF_DECODE_BAD */
+	uint8_t shortwire;      /* the recorded wire length was shorter than
+	                           the IP datagram of a frame captured whole:
+	                           wire_len is link header + IP length */
 	uint8_t orphan;         /* flow engine: a later fragment whose first
 	                           fragment it has not seen */
 };
@@ -92,5 +95,15 @@ int gf_decode_linktype_supported(int dlt);
  */
 enum gf_decode_rc gf_decode(int dlt, const uint8_t *data, uint32_t caplen,
     uint32_t wire_len, struct gf_packet *pkt);
+
+/*
+ * The same for a frame of which only the first kept of its caplen
+ * captured bytes were kept (a packet ring's slot): reads stay within
+ * kept, while caplen, as the capture recorded it, decides whether the
+ * frame was captured whole (a lost wire length, see shortwire).
+ */
+enum gf_decode_rc gf_decode_clipped(int dlt, const uint8_t *data,
+    uint32_t kept, uint32_t caplen, uint32_t wire_len,
+    struct gf_packet *pkt);
 
 #endif

@@ -548,6 +548,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	advance_clock(fp, p->ts);
 	fp->st.pkts++;
 	fp->st.bytes += p->wire_len;
+	fp->st.shortwire += p->shortwire;
 	if (rc == GF_DECODE_NONIP) {
 		fp->st.nonip++;
 		return;

@@ -349,9 +349,10 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	keep = h->caplen < GF_PKT_SNAP ? h->caplen : GF_PKT_SNAP;
 	p->ts = (uint64_t)h->ts.tv_sec * GF_NS_PER_SEC +
 	    (uint64_t)h->ts.tv_usec * (r->micro ? 1000u : 1u);
-	/* a caplen above the wire length is kept as it is: the decoder
-	 * rejects it (bad_caplen) before it reads a byte */
-	p->caplen = h->caplen > h->len ? h->caplen : keep;
+	/* the recorded caplen, of which keep bytes are kept: the decoder
+	 * rejects one above the wire length (bad_caplen) and tells a lost
+	 * wire length from a snaplen cut by it */
+	p->caplen = h->caplen;
 	p->wirelen = h->len;
 	memcpy(p->data, bytes, keep);
 	gf_ring_push(r->ring);
@@ -519,9 +520,10 @@ take(struct pipeline *pl, int i)
 	struct gf_packet pkt;
 	enum gf_decode_rc rc;
 
-	rc = gf_decode(r->src->dlt, p->data, p->caplen, p->wirelen, &pkt);
+	rc = gf_decode_clipped(r->src->dlt, p->data,
+	    p->caplen < GF_PKT_SNAP ? p->caplen : GF_PKT_SNAP, p->caplen,
+	    p->wirelen, &pkt);
 	pkt.ts = p->ts;
-	pkt.wire_len = p->wirelen;
 	flow_proc_packet(&pl->fp, rc, &pkt);
 	gf_ring_pop(r->ring);
 	pl->hold_since = 0;
@@ -641,7 +643,6 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 		set_start(pl, ts);
 		rc = gf_decode(src->dlt, data, hdr->caplen, hdr->len, &pkt);
 		pkt.ts = ts;
-		pkt.wire_len = hdr->len;
 		flow_proc_packet(&pl->fp, rc, &pkt);
 		pl->packets++;
 	}

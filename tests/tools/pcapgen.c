@@ -55,7 +55,8 @@
  *                      4  IPv4 options cut (snaplen 40)            BAD bad_iphdr
  *                      5  TCP header cut (snaplen 50)              BAD bad_l4hdr
  *                      6  TCP options cut (snaplen 58): fine       OK mss 1460, no wscale
- *                      7  IPv4 total length 1 > the frame          BAD bad_iplen
+ *                      7  IPv4 total length 1 > the frame, cut     BAD bad_iplen
+ *                         by a snaplen (caplen 53 of wire 54)
  *                      8  IPv4 total length < header               BAD bad_iplen
  *                      9  TCP data offset 4                        BAD bad_tcpoff
  *                     10  TCP data offset 15 > IP payload          BAD bad_tcpoff
@@ -64,8 +65,12 @@
  *                     13  GRE key cut (snaplen 40)                 BAD bad_encap
  *                     14  ERSPAN II header cut (snaplen 45)        BAD bad_encap
  *                     15  UDP header cut (snaplen 40)              BAD bad_l4hdr
- *                     16  IPv6 payload length 1 > the frame        BAD bad_iplen
+ *                     16  IPv6 payload length 1 > the frame, cut   BAD bad_iplen
+ *                         by a snaplen (caplen 61 of wire 62)
  *                     17  snaplen 54 of a 1514-byte TCP segment    OK payload 1460
+ *                     18  the same with its wire length lost       OK shortwire, wire 1514
+ *                         (wire = caplen = 54, as dpkt writes)
+ *                     19  IPv6 TCP 1000 bytes, wire = caplen = 74  OK shortwire, wire 1074
  * synth-nonip.pcap     1  ARP request                              NONIP
  *                      2  LLDP (0x88cc)                            NONIP
  *                      3  802.3 length field + LLC                 NONIP
@@ -125,6 +130,21 @@ emit(const struct pb_spec *s)
 		errx(2, "pb_build failed (packet at %llu)",
 		    (unsigned long long)ts);
 	if (pw_write(cur, ts, buf, (uint32_t)cap, wire) != 0)
+		err(2, "write");
+	ts += 1000000;
+}
+
+/* The same, written with the wire length lost: wire = caplen. */
+static void
+emit_lostwire(const struct pb_spec *s)
+{
+	uint32_t wire;
+	size_t cap;
+
+	if ((cap = pb_build(s, buf, sizeof(buf), &wire)) == 0)
+		errx(2, "pb_build failed (packet at %llu)",
+		    (unsigned long long)ts);
+	if (pw_write(cur, ts, buf, (uint32_t)cap, (uint32_t)cap) != 0)
 		err(2, "write");
 	ts += 1000000;
 }
@@ -435,7 +455,9 @@ truncated(void)
 	emit(&s);					/* 6 */
 	pb_spec_tcp(&s, "10.0.0.1", 1234, "10.0.0.2", 80);
 	s.ip_len_adj = 1;
+	s.snaplen = 53;
 	emit(&s);					/* 7 */
+	s.snaplen = 0;
 	s.ip_len_adj = -30;
 	emit(&s);					/* 8 */
 	s.ip_len_adj = 0;
@@ -467,11 +489,17 @@ truncated(void)
 	emit(&s);					/* 15 */
 	pb_spec_udp(&s, "2001:db8::1", 1000, "2001:db8::2", 4000);
 	s.ip_len_adj = 1;
+	s.snaplen = 61;
 	emit(&s);					/* 16 */
 	pb_spec_tcp(&s, "10.0.0.1", 1234, "10.0.0.2", 80);
 	s.paylen = 1460;
 	s.snaplen = 54;
 	emit(&s);					/* 17 */
+	emit_lostwire(&s);				/* 18 */
+	pb_spec_tcp(&s, "2001:db8::1", 1234, "2001:db8::2", 80);
+	s.paylen = 1000;
+	s.snaplen = 74;
+	emit_lostwire(&s);				/* 19 */
 	file_close();
 }
 

@@ -172,8 +172,10 @@ TEST(ethernet_padding_not_payload)
 	CHECK_U64(run_spec(&s), GF_DECODE_OK);
 	CHECK_U64(pkt.ip_len, 46);
 	CHECK_U64(pkt.payload, 6);
-	/* ...but not one more. */
+	/* ...but not one more when the frame was cut (caplen 59 of 60);
+	 * captured whole, 47 is a lost wire length (lost_wire_length). */
 	s.ip_len_adj = 7;
+	s.snaplen = 59;
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
 }
 
@@ -189,6 +191,86 @@ TEST(snaplen_lengths_from_ip)
 	CHECK_U64(fwire, 1054);
 	CHECK_U64(pkt.ip_len, 1040);
 	CHECK_U64(pkt.payload, 1000);
+}
+
+/*
+ * A lost wire length: the writer recorded wire = caplen = snaplen.  The
+ * frame decodes with the IP length, its wire length becomes link header
+ * + IP length, and shortwire says so.  A frame whose caplen is below its
+ * (recorded) wire length was cut by a snaplen: an IP length beyond that
+ * wire length stays inconsistent.
+ */
+TEST(lost_wire_length)
+{
+	struct pb_spec s;
+
+	pb_spec_tcp(&s, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.paylen = 1000;
+	s.snaplen = 54;
+	build(&s);
+	/* IP 20 + TCP 20 + 1000 = 1040; wire 14 + 1040 = 1054. */
+	CHECK_U64(gf_decode(1, frame, 54, 54, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 1054);
+	CHECK_U64(pkt.ip_len, 1040);
+	CHECK_U64(pkt.payload, 1000);
+	CHECK_U64(pkt.sport, 1);
+	/* 60 bytes kept: the 6 past the TCP header are payload, not read
+	 * as anything; the same with a ring that kept only 54 of 60. */
+	CHECK_U64(gf_decode(1, frame, 60, 60, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.wire_len, 1054);
+	CHECK_U64(gf_decode_clipped(1, frame, 54, 60, 60, &pkt),
+	    GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 1054);
+	/* snaplen cut (caplen 54 < wire 60): inconsistent, not lost. */
+	CHECK(bad_is((int)gf_decode(1, frame, 54, 60, &pkt), GF_BAD_IP_LEN));
+	CHECK_U64(pkt.shortwire, 0);
+	/* the true wire length: nothing to fix */
+	CHECK_U64(gf_decode(1, frame, 54, 1054, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 0);
+	CHECK_U64(pkt.wire_len, 1054);
+	/* TCP header cut by the snaplen stays truncated L4 */
+	CHECK(bad_is((int)gf_decode(1, frame, 50, 50, &pkt), GF_BAD_TRUNC_L4));
+
+	/* Two VLAN tags: link header 14 + 8. */
+	s.nvlan = 2;
+	s.vlan[0] = 10;
+	s.vlan[1] = 20;
+	s.snaplen = 62;
+	build(&s);
+	CHECK_U64(gf_decode(1, frame, 62, 62, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 22 + 1040);
+
+	/* IPv6: 40 + 20 + 1000 = 1060, wire 1074. */
+	pb_spec_tcp(&s, "2001:db8::1", 1, "2001:db8::2", 2);
+	s.paylen = 1000;
+	s.snaplen = 74;
+	build(&s);
+	CHECK_U64(gf_decode(1, frame, 74, 74, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 1074);
+	CHECK_U64(pkt.payload, 1000);
+
+	/* Ethernet padding (wire 60 > 14 + 40) is not a lost length. */
+	pb_spec_tcp(&s, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.pad_to = 60;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 0);
+	CHECK_U64(pkt.wire_len, 60);
+
+	/* Only the first IP layer: an inner datagram longer than the outer
+	 * one that carries it is malformed.  IP-in-IP, outer 20 + inner 40,
+	 * frame 74; the inner total says 41. */
+	pb_spec_tcp(&s, "10.1.0.1", 1, "10.1.0.2", 2);
+	s.encap = PB_ENC_IPIP;
+	s.outer_src = "192.0.2.1";
+	s.outer_dst = "192.0.2.2";
+	s.ip_len_adj = 1;
+	build(&s);
+	CHECK(bad_is(redecode(1), GF_BAD_IP_LEN));
+	CHECK_U64(pkt.shortwire, 0);
 }
 
 TEST(snaplen_cuts_tcp_options)
@@ -1227,7 +1309,9 @@ TEST(bad_ip)
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_VERSION));
 	s.ip_version = 0;
 	s.ip_len_adj = 1;	/* total 41 > 40 on the wire */
+	s.snaplen = 14 + 20;	/* cut by a snaplen: not a lost wire length */
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
+	s.snaplen = 0;
 	s.ip_len_adj = -21;	/* total 19 < header 20 */
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
 	s.ip_len_adj = 0;
@@ -1243,6 +1327,7 @@ TEST(bad_ip)
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_VERSION));
 	s.ip_version = 0;
 	s.ip_len_adj = 1;
+	s.snaplen = 14 + 40;
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
 }
 
@@ -1458,12 +1543,13 @@ static const struct synth {
 	{ "synth-null-le.pcap", GF_E_NULL, "--", 2, { WANT_OK, WANT_OK } },
 	{ "synth-null-be.pcap", GF_E_NULL, "---", 3, { WANT_OK, WANT_OK, WANT_OK } },
 	{ "synth-raw.pcap", GF_E_RAW, "--", 2, { WANT_OK, WANT_OK } },
-	{ "synth-trunc.pcap", GF_E_ETHER, "-----------------", 17, {
+	{ "synth-trunc.pcap", GF_E_ETHER, "-------------------", 19, {
 	    WANT_BAD(TRUNC_LINK), WANT_BAD(TRUNC_ENCAP), WANT_BAD(TRUNC_IP),
 	    WANT_BAD(TRUNC_IP), WANT_BAD(TRUNC_L4), WANT_OK, WANT_BAD(IP_LEN),
 	    WANT_BAD(IP_LEN), WANT_BAD(TCP_OFF), WANT_BAD(TCP_OFF),
 	    WANT_BAD(IP_VERSION), WANT_BAD(IP6_EXT), WANT_BAD(TRUNC_ENCAP),
-	    WANT_BAD(TRUNC_ENCAP), WANT_BAD(TRUNC_L4), WANT_BAD(IP_LEN), WANT_OK } },
+	    WANT_BAD(TRUNC_ENCAP), WANT_BAD(TRUNC_L4), WANT_BAD(IP_LEN), WANT_OK,
+	    WANT_OK, WANT_OK } },
 	{ "synth-nonip.pcap", 0, "---", 3, { WANT_NONIP, WANT_NONIP, WANT_NONIP } },
 	{ "synth-icmp.pcap", GF_E_ETHER, "------", 6,
 	    { WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK } },
@@ -1504,6 +1590,11 @@ check_synth(const struct synth *sy)
 			CHECK_U64(pkt.frag, sy->frag[i] == 'F' ?
 			    GF_FRAG_FIRST : sy->frag[i] == 'L' ?
 			    GF_FRAG_LATER : GF_FRAG_NONE);
+		if (strcmp(sy->file, "synth-trunc.pcap") == 0 && i >= 17) {
+			/* 14 + 20 + 20 + 1460; 14 + 40 + 20 + 1000 */
+			CHECK_U64(pkt.shortwire, 1);
+			CHECK_U64(pkt.wire_len, i == 17 ? 1514 : 1074);
+		}
 		if (strcmp(sy->file, "synth-icmp.pcap") == 0 && i == 3) {
 			CHECK_U64(pkt.quoted.family, 4);
 			CHECK_U64(pkt.quoted.sport, 5000);
@@ -1530,6 +1621,7 @@ main(void)
 	RUN(tcp_wscale_clamped);
 	RUN(ethernet_padding_not_payload);
 	RUN(snaplen_lengths_from_ip);
+	RUN(lost_wire_length);
 	RUN(snaplen_cuts_tcp_options);
 	RUN(tcp_doff);
 	RUN(udp_ipv6);
