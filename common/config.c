@@ -138,6 +138,7 @@ static const struct key keys[] = {
 	    .hi = DAY },
 	{ "flows.max_flows", K_UINT, MEMBER(max_flows),
 	    .lo = 16, .hi = UINT32_MAX },
+	{ "flows.key_vlan", K_BOOL, MEMBER(key_vlan) },
 	{ "flows.timeouts.tcp", K_DURATION, MEMBER(timeout_tcp),
 	    .lo = MS, .hi = 7 * DAY },
 	{ "flows.timeouts.tcp_closed", K_DURATION, MEMBER(timeout_tcp_closed),
@@ -1234,6 +1235,7 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->align_intervals = 0;
 	cfg->sensor_interval = 0;
 	cfg->max_flows = 1000000;
+	cfg->key_vlan = 0;
 	cfg->timeout_tcp = 60 * SEC;
 	cfg->timeout_tcp_closed = 5 * SEC;
 	cfg->timeout_udp = 30 * SEC;

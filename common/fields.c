@@ -149,7 +149,7 @@ const struct gf_field gf_fields[] = {
 	FW("orient", NULL, U8, orient, ORIENT, MAX, 6, "how src was chosen as initiator: syn, synack, port, first"),
 	FW("state", NULL, U8, state, STATE, LAST, 5, "flow state: REQ ACC EST FIN CLO RST (TCP), INT CON (others)"),
 	FW("proto", NULL, U8, proto, PROTO, FIRST, 5, "IP protocol"),
-	FW("vlan", NULL, U16, vlan, NUM, FIRST, 4, "outermost 802.1Q VLAN id, 0 if none"),
+	FW("vlan", NULL, U16, vlan, NUM, FIRST, 4, "source's VLAN id: outermost 802.1Q tag of its first tagged packet, 0 if none"),
 	FW("encaps", NULL, U16, encaps, ENCAPS, OR, 6, "encapsulations seen (e ethernet, v vlan, q qinq, m mpls, S sll, n null, r raw, G gre, E erspan, 4 ip-in-ip)"),
 	FW("sport", NULL, U16, sport, PORT, FIRST, 5, "source port; ICMP: type of the first packet"),
 	FW("dport", NULL, U16, dport, PORT, FIRST, 5, "destination port; ICMP: echo identifier, else code"),
@@ -170,6 +170,7 @@ const struct gf_field gf_fields[] = {
 	FW("trans", NULL, U32, trans, NUM, SUM, 5, "number of records merged into this one (1 from the sensor)"),
 	FW("sdups", NULL, U32, src.dups, NUM, SUM, 5, "source duplicate frames (SPAN copies within the duplicate window), not counted in spkts or sbytes"),
 	FW("ddups", NULL, U32, dst.dups, NUM, SUM, 5, "destination duplicate frames, not counted in dpkts or dbytes"),
+	FW("dvlan", NULL, U16, dvlan, NUM, FIRST, 5, "destination's VLAN id: outermost 802.1Q tag of its first tagged packet, 0 if none"),
 	/* FLOW, derived */
 	FD("dur", NULL, GF_RT_FLOW, SECS, 10, der_flow_dur, "record duration, ltime - stime, seconds"),
 	FD("pkts", NULL, GF_RT_FLOW, FLOAT, 9, der_pkts, "packets, both directions"),

@@ -47,7 +47,7 @@ struct gf_flow {
 	uint8_t orient;         /* enum gf_orient */
 	uint8_t state;          /* enum gf_state */
 	uint8_t proto;
-	uint16_t vlan;          /* outermost VLAN id, 0 none */
+	uint16_t vlan;          /* source's VLAN id (outermost), 0 none */
 	uint16_t encaps;        /* GF_E_* bits seen */
 	uint16_t sport;         /* ICMP: type of the first packet */
 	uint16_t dport;         /* ICMP: echo identifier, else code */
@@ -66,6 +66,7 @@ struct gf_flow {
 	struct gf_addr daddr;
 	struct gf_dir src;
 	struct gf_dir dst;
+	uint16_t dvlan;         /* destination's VLAN id (outermost), 0 none */
 };
 
 /* Sensor statistics for one interval (deltas, except 'flows'). */

@@ -70,6 +70,8 @@ struct flow {
 	uint8_t hs;                     /* handshake bits, tcp_track.h */
 	uint8_t report_held;            /* counts of an interval already
 	                                   past, not reported (flow_proc.c) */
+	uint8_t vlans[3];               /* first VLAN id sent by endpoint a
+	                                   and by b, 12 bits each (flow_tag.h) */
 	struct flow_dir d[2];           /* [0] src, [1] dst */
 };
 

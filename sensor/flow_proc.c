@@ -54,6 +54,7 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 	    fp->interval;
 	fp->skew = cfg->handshake_skew;
 	fp->align = cfg->align_intervals;
+	fp->key_vlan = cfg->key_vlan;
 	fp->sensor_id = cfg->sensor_id;
 	fp->nsources = (uint32_t)(cfg->nfiles + cfg->nifaces);
 	return 0;
@@ -121,7 +122,8 @@ record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
 	o->endreason = (uint8_t)end;
 	o->orient = f->orient;
 	o->proto = f->key.proto;
-	o->vlan = f->key.vlan;
+	o->vlan = flow_vlan_of(f, a_is_src);
+	o->dvlan = flow_vlan_of(f, !a_is_src);
 	o->encaps = f->encaps;
 	o->seq = f->recno;
 	o->flgs = f->flgs;
@@ -526,6 +528,7 @@ icmp_error(struct flow_proc *fp, const struct gf_packet *p, int *handled)
 	if (p->quoted.family == 0)
 		return;
 	flow_key_quoted(p, &k, &from_a);
+	flow_key_zone(&k, fp->key_vlan);
 	f = flow_table_lookup(&fp->table, &k, flow_key_hash(&fp->table, &k));
 	if (f == NULL)
 		return;
@@ -580,6 +583,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		p = &local;
 	}
 	flow_key_make(p, &k, &from_a);
+	flow_key_zone(&k, fp->key_vlan);
 	h = flow_key_hash(&fp->table, &k);
 	f = flow_table_lookup(&fp->table, &k, h);
 	if (f != NULL && p->proto == 6 && p->frag != GF_FRAG_LATER) {
@@ -605,6 +609,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
+	flow_vlan_note(f, from_a, p->vlan);
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		tcp_track_packet(&fp->tcp, f, dir, p);
 	flow_lru_touch(&fp->table, f, class_of(f));

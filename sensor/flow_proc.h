@@ -20,6 +20,7 @@
 #include "flow.h"
 #include "frag.h"
 #include "record.h"
+#include "flow_tag.h"
 #include "tcp_track.h"
 
 typedef void (*flow_sink_fn)(void *ctx, const struct gf_record *r);
@@ -39,6 +40,7 @@ struct flow_proc {
 	uint64_t sensor_interval;       /* SENSOR record interval, ns */
 	uint64_t skew;                  /* handshake skew tolerance, ns */
 	int align;
+	int key_vlan;                   /* flows.key_vlan */
 	uint32_t sensor_id;
 	uint32_t nsources;
 	int started;

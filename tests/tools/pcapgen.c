@@ -71,6 +71,11 @@
  *                     18  the same with its wire length lost       OK shortwire, wire 1514
  *                         (wire = caplen = 54, as dpkt writes)
  *                     19  IPv6 TCP 1000 bytes, wire = caplen = 74  OK shortwire, wire 1074
+ * synth-vlan-split.pcap  one TCP connection 10.0.0.1:40000 > 10.0.0.2:80
+ *                      whose client sends on VLAN 10 and server on VLAN 20
+ *                      (router on a stick): SYN, SYN-ACK, ACK, 100 bytes,
+ *                      ACK, 200 bytes, ACK, FIN, FIN-ACK, ACK: client 6
+ *                      packets, server 4, no gap
  * synth-nonip.pcap     1  ARP request                              NONIP
  *                      2  LLDP (0x88cc)                            NONIP
  *                      3  802.3 length field + LLC                 NONIP
@@ -497,6 +502,42 @@ truncated(void)
 	file_close();
 }
 
+/* One packet of the split-VLAN connection. */
+static void
+split_pkt(struct pb_spec *s, int client, uint8_t flags, uint32_t seq,
+    uint32_t ack, uint32_t len)
+{
+	pb_spec_tcp(s, "10.0.0.1", 40000, "10.0.0.2", 80);
+	if (!client)
+		pb_spec_swap(s);
+	s->nvlan = 1;
+	s->vlan[0] = client ? 10 : 20;
+	s->flags = flags;
+	s->seq = seq;
+	s->ack = ack;
+	s->paylen = len;
+	emit(s);
+}
+
+static void
+vlan_split(void)
+{
+	struct pb_spec s;
+
+	file_open("synth-vlan-split.pcap", PB_LINK_ETHER, 0);
+	split_pkt(&s, 1, PB_SYN, 1000, 0, 0);
+	split_pkt(&s, 0, PB_SYN | PB_ACK, 5000, 1001, 0);
+	split_pkt(&s, 1, PB_ACK, 1001, 5001, 0);
+	split_pkt(&s, 1, PB_ACK | PB_PSH, 1001, 5001, 100);
+	split_pkt(&s, 0, PB_ACK, 5001, 1101, 0);
+	split_pkt(&s, 0, PB_ACK | PB_PSH, 5001, 1101, 200);
+	split_pkt(&s, 1, PB_ACK, 1101, 5201, 0);
+	split_pkt(&s, 1, PB_FIN | PB_ACK, 1101, 5201, 0);
+	split_pkt(&s, 0, PB_FIN | PB_ACK, 5201, 1102, 0);
+	split_pkt(&s, 1, PB_ACK, 1102, 5202, 0);
+	file_close();
+}
+
 static void
 nonip_icmp(void)
 {
@@ -557,5 +598,6 @@ main(int argc, char **argv)
 	links();
 	truncated();
 	nonip_icmp();
+	vlan_split();
 	return 0;
 }

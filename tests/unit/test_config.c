@@ -147,6 +147,7 @@ cfg_equal(const struct gf_config *a, const struct gf_config *b)
 	NUM(align_intervals);
 	NUM(sensor_interval);
 	NUM(max_flows);
+	NUM(key_vlan);
 	NUM(timeout_tcp);
 	NUM(timeout_tcp_closed);
 	NUM(timeout_udp);
@@ -210,6 +211,7 @@ TEST(defaults)
 	CHECK_U64(c.align_intervals, 0);
 	CHECK_U64(c.sensor_interval, 0);
 	CHECK_U64(c.max_flows, 1000000);
+	CHECK_U64(c.key_vlan, 0);
 	CHECK_U64(c.timeout_tcp, 60 * SEC);
 	CHECK_U64(c.timeout_tcp_closed, 5 * SEC);
 	CHECK_U64(c.timeout_udp, 30 * SEC);
@@ -277,6 +279,7 @@ static const char every_key[] =
     "  align_intervals: yes\n"
     "  sensor_interval: 0.1\n"
     "  max_flows: 16\n"
+    "  key_vlan: true\n"
     "  timeouts:\n"
     "    tcp: 2h\n"
     "    tcp_closed: 1.5\n"
@@ -324,6 +327,7 @@ TEST(every_key_exact)
 	CHECK_U64(c.align_intervals, 1);
 	CHECK_U64(c.sensor_interval, 100000000);
 	CHECK_U64(c.max_flows, 16);
+	CHECK_U64(c.key_vlan, 1);
 	CHECK_U64(c.timeout_tcp, 7200000000000ULL);
 	CHECK_U64(c.timeout_tcp_closed, 1500000000);
 	CHECK_U64(c.timeout_udp, 300000000000ULL);
@@ -940,7 +944,7 @@ TEST(docs_cover_every_key)
 			CHECK(0);
 		}
 	}
-	CHECK(nkeys == 32);
+	CHECK(nkeys == 33);
 out:
 	free(printed);
 	free(man);
