@@ -56,6 +56,17 @@ struct gf_config {
 	uint64_t timeout_icmp;          /* flows.timeouts.icmp */
 	uint64_t timeout_other;         /* flows.timeouts.other */
 
+	/* decode: UDP ports of tunnels (0 off), switches, reassembly */
+	int gtpu_port;                  /* decode.gtpu_port */
+	int vxlan_port;                 /* decode.vxlan_port */
+	int geneve_port;                /* decode.geneve_port */
+	int gre_udp_port;               /* decode.gre_udp_port */
+	int teredo_port;                /* decode.teredo_port */
+	int pbb;                        /* decode.pbb */
+	int pppoe;                      /* decode.pppoe */
+	uint64_t reasm_slots;           /* decode.reassembly.slots, 0 off */
+	uint64_t reasm_timeout;         /* decode.reassembly.timeout, ns */
+
 	/* tcp */
 	uint64_t handshake_skew;        /* tcp.handshake_skew, ns */
 	uint64_t reorder_window;        /* tcp.reorder_window, ns */

@@ -67,6 +67,7 @@ struct gf_flow {
 	struct gf_dir src;
 	struct gf_dir dst;
 	uint16_t dvlan;         /* destination's VLAN id (outermost), 0 none */
+	uint32_t tunid;         /* outermost tunnel id (VNI, TEID, I-SID) */
 };
 
 /* Sensor statistics for one interval (deltas, except 'flows'). */
@@ -97,6 +98,10 @@ struct gf_sensor {
 	uint64_t shortwire;     /* frames whose recorded wire length was
 	                           shorter than their IP datagram, decoded
 	                           with the IP length */
+	uint64_t reasm_held;    /* tunnel fragments held for reassembly */
+	uint64_t reasm_done;    /* datagrams reassembled */
+	uint64_t reasm_lost;    /* held fragments never completed */
+	uint64_t reasm_full;    /* first fragments not held: slots busy */
 };
 
 /* A decoded record of any type. */

@@ -41,6 +41,10 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 		return -1;
 	}
 	frag_init(fp->frags, FRAG_TTL_NS);
+	if (flow_frame_init(fp, cfg) != 0) {
+		flow_proc_free(fp);
+		return -1;
+	}
 	fp->sink = sink;
 	fp->sink_ctx = sink_ctx;
 	fp->timeout[FC_TCP] = cfg->timeout_tcp;
@@ -67,6 +71,7 @@ flow_proc_free(struct flow_proc *fp)
 	tcp_ctx_free(&fp->tcp);
 	free(fp->frags);
 	fp->frags = NULL;
+	flow_frame_free(fp);
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -124,6 +129,7 @@ record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
 	o->proto = f->key.proto;
 	o->vlan = flow_vlan_of(f, a_is_src);
 	o->dvlan = flow_vlan_of(f, !a_is_src);
+	o->tunid = flow_tunid_of(&fp->tags, &fp->table, f);
 	o->encaps = f->encaps;
 	o->seq = f->recno;
 	o->flgs = f->flgs;
@@ -550,8 +556,10 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 
 	advance_clock(fp, p->ts);
 	fp->st.pkts++;
-	fp->st.bytes += p->wire_len;
+	fp->st.bytes += p->wire_len - p->held_bytes;
 	fp->st.shortwire += p->shortwire;
+	if (rc == GF_DECODE_HELD)
+		return;
 	if (rc == GF_DECODE_NONIP) {
 		fp->st.nonip++;
 		return;
@@ -610,6 +618,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
 	flow_vlan_note(f, from_a, p->vlan);
+	flow_tunid_note(&fp->tags, &fp->table, f, p->tunid);
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		tcp_track_packet(&fp->tcp, f, dir, p);
 	flow_lru_touch(&fp->table, f, class_of(f));
@@ -620,6 +629,7 @@ flow_proc_finish(struct flow_proc *fp, int reason)
 {
 	if (!fp->started)
 		return;
+	reasm_flush(fp->reasm, &fp->st);
 	for (int c = 0; c < FC_COUNT; c++) {
 		struct flow *f;
 		/* a TCP flow that closed or reset already ended that way;

@@ -10,6 +10,11 @@
  * (vlan, dvlan).  Two 12-bit ids live in three bytes of struct flow, so
  * the flow stays within its 256 bytes and the per-packet cost is a
  * compare on a line the packet touches anyway.
+ *
+ * The outermost tunnel id (VNI, TEID, I-SID: gf_packet.tunid) of a flow's
+ * first tunnelled packet lives beside the table, one entry per flow slot,
+ * tagged with the flow's generation so a slot's next flow never inherits
+ * it: only tunnelled packets and records of tunnelled flows touch it.
  */
 #ifndef GF_FLOW_TAG_H
 #define GF_FLOW_TAG_H
@@ -49,6 +54,49 @@ flow_vlan_note(struct flow *f, int from_a, uint16_t vlan)
 		f->vlans[1] = (uint8_t)((f->vlans[1] & 0x0f) | (vlan & 0x0f) << 4);
 		f->vlans[2] = (uint8_t)(vlan >> 4);
 	}
+}
+
+struct flow_tags {
+	struct flow_tag_ent {
+		uint32_t gen;           /* flow generation it belongs to */
+		uint32_t id;
+	} *e;                           /* one per flow slot, calloc'd: pages
+	                                   are touched only when used */
+};
+
+/* GF_E_* bits of the encapsulations that carry an id. */
+#define FLOW_TAG_ENCAPS (GF_E_GTPU | GF_E_VXLAN | GF_E_GENEVE | GF_E_PBB)
+
+int flow_tags_init(struct flow_tags *t, uint32_t max_flows);
+void flow_tags_free(struct flow_tags *t);
+
+/* A packet of flow f carried tunnel id id (0: none, nothing to do). */
+static inline void
+flow_tunid_note(struct flow_tags *t, const struct flow_table *tab,
+    const struct flow *f, uint32_t id)
+{
+	struct flow_tag_ent *e;
+
+	if (id == 0)
+		return;
+	e = &t->e[flow_index(tab, f)];
+	if (e->gen != f->gen) {
+		e->gen = f->gen;
+		e->id = id;
+	}
+}
+
+/* The tunnel id of flow f's first tunnelled packet, 0 if none. */
+static inline uint32_t
+flow_tunid_of(const struct flow_tags *t, const struct flow_table *tab,
+    const struct flow *f)
+{
+	const struct flow_tag_ent *e;
+
+	if (!(f->encaps & FLOW_TAG_ENCAPS))
+		return 0;
+	e = &t->e[flow_index(tab, f)];
+	return e->gen == f->gen ? e->id : 0;
 }
 
 #endif

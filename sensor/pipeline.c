@@ -517,14 +517,10 @@ take(struct pipeline *pl, int i)
 {
 	struct reader *r = &pl->rd[i];
 	struct pkt_slot *p = gf_ring_rslot(r->ring);
-	struct gf_packet pkt;
-	enum gf_decode_rc rc;
 
-	rc = gf_decode_clipped(r->src->dlt, p->data,
+	flow_proc_frame(&pl->fp, r->src->dlt, p->data,
 	    p->caplen < GF_PKT_SNAP ? p->caplen : GF_PKT_SNAP, p->caplen,
-	    p->wirelen, &pkt);
-	pkt.ts = p->ts;
-	flow_proc_packet(&pl->fp, rc, &pkt);
+	    p->wirelen, p->ts);
 	gf_ring_pop(r->ring);
 	pl->hold_since = 0;
 	pl->packets++;
@@ -619,8 +615,6 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 		struct capture_source *src;
 		const struct pcap_pkthdr *hdr;
 		const u_char *data;
-		struct gf_packet pkt;
-		enum gf_decode_rc rc;
 		uint64_t ts;
 		int n;
 
@@ -641,9 +635,8 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 			continue;
 		/* a file's run starts at its first packet */
 		set_start(pl, ts);
-		rc = gf_decode(src->dlt, data, hdr->caplen, hdr->len, &pkt);
-		pkt.ts = ts;
-		flow_proc_packet(&pl->fp, rc, &pkt);
+		flow_proc_frame(&pl->fp, src->dlt, data, hdr->caplen,
+		    hdr->caplen, hdr->len, ts);
 		pl->packets++;
 	}
 	flow_finish(pl, *stop ? GF_END_SHUTDOWN : GF_END_EOF);

@@ -512,7 +512,7 @@ TEST(error_unknown_key)
 	    " tcp_closed, udp, icmp, other"));
 	CHECK(err_is("# top\n\nflow:\n  x: 1\n",
 	    ":3: key 'flow': unknown key, expected one of: sensor, input, "
-	    "output, flows, tcp, service"));
+	    "output, flows, decode, tcp, service"));
 	CHECK(err_has("flows.status_interval: 1\n",
 	    ":1: key 'flows.status_interval': unknown key, expected one of: "
 	    "sensor,", "not dotted keys"));
@@ -543,7 +543,7 @@ TEST(error_wrong_kind)
 	CHECK(err_has("sensor:\n  id: {a: 1}\n", ":2: key 'sensor.id': got a "
 	    "mapping, expected an integer from 0 to 4294967295", ""));
 	CHECK(err_is("- sensor\n", ":1: the top level is a list, expected a "
-	    "mapping of sections, one of: sensor, input, output, flows, tcp, "
+	    "mapping of sections, one of: sensor, input, output, flows, decode, tcp, "
 	    "service"));
 	CHECK(err_has("\n\njust text\n", ":3: the top level is a single value",
 	    "mapping of sections"));
@@ -944,7 +944,7 @@ TEST(docs_cover_every_key)
 			CHECK(0);
 		}
 	}
-	CHECK(nkeys == 33);
+	CHECK(nkeys == 42);
 out:
 	free(printed);
 	free(man);
