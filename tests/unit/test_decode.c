@@ -19,6 +19,7 @@
 #include "bytes.h"
 #include "decode.h"
 #include "pktbuild.h"
+#include "reasm.h"
 #include "testlib.h"
 
 static uint8_t frame[PB_MAXFRAME];
@@ -271,6 +272,148 @@ TEST(lost_wire_length)
 	build(&s);
 	CHECK(bad_is(redecode(1), GF_BAD_IP_LEN));
 	CHECK_U64(pkt.shortwire, 0);
+}
+
+/*
+ * The tunnels, built by pktbuild; sizes by hand: Ethernet 14, IPv4 20,
+ * IPv6 40, UDP 8, GTP-U 8 (+4 optional fields, +4 per extension), VXLAN
+ * 8, Geneve 8 + options, GRE 4, I-TAG 4 + customer MACs 12 + type 2,
+ * PPPoE 6 + PPP 2, TCP 20.  The inner packet is always a TCP SYN
+ * 10.1.0.1:1000 > 10.2.0.1:80 (IP length 40) or, for Teredo, a UDP
+ * datagram with 12 payload bytes (IP length 60).
+ */
+TEST(tunnels)
+{
+	static const struct {
+		enum pb_encap enc;
+		int outer6, opt;        /* opt: GTP ext headers, Geneve bytes */
+		uint32_t id;
+		uint32_t wire, tunid;
+		uint16_t encaps;
+	} t[] = {
+		/* 14 + 20 + 8 + 8 + 40 */
+		{ PB_ENC_GTPU, 0, 0, 0x1234, 90, 0x1234, GF_E_GTPU },
+		/* + 4 optional + 2 * 4 extension */
+		{ PB_ENC_GTPU, 0, 2, 0x1234, 102, 0x1234, GF_E_GTPU },
+		/* 14 + 40 + 8 + 8 + 40 */
+		{ PB_ENC_GTPU, 1, 0, 7, 110, 7, GF_E_GTPU },
+		/* 14 + 20 + 8 + 8 + 14 + 40 */
+		{ PB_ENC_VXLAN, 0, 0, 42, 104, 42, GF_E_VXLAN },
+		/* 14 + 20 + 8 + 8 + 8 + 14 + 40 */
+		{ PB_ENC_GENEVE, 0, 8, 99, 112, 99, GF_E_GENEVE },
+		/* 14 + 20 + 8 + 4 + 40 */
+		{ PB_ENC_GRE_UDP, 0, 0, 0, 86, 0, GF_E_GRE },
+		/* 14 + 20 + 8 + 40 + 8 + 12 */
+		{ PB_ENC_TEREDO, 0, 0, 0, 102, 0, GF_E_TEREDO },
+	};
+	struct pb_spec s;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].enc == PB_ENC_TEREDO) {
+			pb_spec_udp(&s, "2001:0:4136:e378::1", 5000,
+			    "2001:db8::9", 6000);
+			s.paylen = 12;
+		} else {
+			pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+			s.flags = PB_SYN;
+		}
+		s.encap = t[i].enc;
+		s.outer_src = t[i].outer6 ? "2001:db8:f::1" : "192.0.2.1";
+		s.outer_dst = t[i].outer6 ? "2001:db8:f::2" : "192.0.2.2";
+		s.tun_id = t[i].id;
+		if (t[i].enc == PB_ENC_GTPU) {
+			s.gtp_ext = t[i].opt;
+			s.gtp_seq = t[i].opt != 0;
+		}
+		if (t[i].enc == PB_ENC_GENEVE)
+			s.geneve_opt = t[i].opt;
+		CHECK_U64(run_spec(&s), GF_DECODE_OK);
+		CHECK_U64(fwire, t[i].wire);
+		CHECK_U64(pkt.wire_len, t[i].wire);
+		CHECK_U64(pkt.encaps, GF_E_ETHER | t[i].encaps);
+		CHECK_U64(pkt.tunid, t[i].tunid);
+		if (t[i].enc == PB_ENC_TEREDO) {
+			CHECK_U64(pkt.family, 6);
+			CHECK_U64(pkt.ip_len, 60);
+			CHECK_U64(pkt.payload, 12);
+			CHECK(addr_eq(pkt.src, "2001:0:4136:e378::1"));
+			CHECK_U64(pkt.dport, 6000);
+		} else {
+			CHECK_U64(pkt.family, 4);
+			CHECK_U64(pkt.proto, 6);
+			CHECK_U64(pkt.ip_len, 40);
+			CHECK(addr_eq(pkt.src, "10.1.0.1"));
+			CHECK(addr_eq(pkt.dst, "10.2.0.1"));
+			CHECK_U64(pkt.sport, 1000);
+			CHECK_U64(pkt.dport, 80);
+			CHECK_U64(pkt.tcpflags, GF_TH_SYN);
+		}
+		/* every header cut: the tunnel's own reason (GRE: encap) */
+		if (t[i].enc != PB_ENC_TEREDO) {
+			s.snaplen = (t[i].outer6 ? 54 : 34) + 8 + 3;
+			CHECK(bad_is(run_spec(&s), t[i].enc == PB_ENC_GTPU ?
+			    GF_BAD_GTPU : t[i].enc == PB_ENC_VXLAN ?
+			    GF_BAD_VXLAN : t[i].enc == PB_ENC_GENEVE ?
+			    GF_BAD_GENEVE : GF_BAD_TRUNC_ENCAP));
+		}
+	}
+
+	/* PBB: 14 + S-tag 4 + I-TAG 4 + 12 + 2 + C-tag 4 + 40 = 80 */
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.nvlan = 1;
+	s.vlan[0] = 100;
+	s.vlan_tpid[0] = 0x88a8;
+	s.pbb_isid = 0x10203;
+	s.inner_nvlan = 1;
+	s.inner_vlan[0] = 5;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(fwire, 80);
+	CHECK_U64(pkt.tunid, 0x10203);
+	CHECK_U64(pkt.vlan, 100);
+	CHECK_U64(pkt.sport, 1000);
+	CHECK_U64(pkt.encaps, GF_E_ETHER | GF_E_VLAN | GF_E_QINQ | GF_E_PBB);
+
+	/* PPPoE: 14 + 8 + 40 = 62; the compressed PPP protocol 0x21 */
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.pppoe = 1;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(fwire, 62);
+	CHECK_U64(pkt.encaps, GF_E_ETHER | GF_E_PPPOE);
+	CHECK_U64(pkt.dport, 80);
+	/* PPPoE length (offset 18) says 42 = 2 + 40 */
+	CHECK_U64(gf_be16(frame + 18), 42);
+	gf_put_be16(frame + 18, 62);	/* beyond the frame */
+	CHECK(bad_is(redecode(1), GF_BAD_PPPOE));
+
+	/* Switched off: PPPoE and PBB become non-IP, a UDP port a flow. */
+	{
+		struct gf_decode_cfg c;
+		gf_decode_cfg_defaults(&c);
+		c.pppoe = 0;
+		c.pbb = 0;
+		c.vxlan_port = 0;
+		gf_decode_configure(&c);
+		CHECK_U64(run_spec(&s), GF_DECODE_NONIP);
+		pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+		s.pbb_isid = 1;
+		CHECK_U64(run_spec(&s), GF_DECODE_NONIP);
+		pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+		s.encap = PB_ENC_VXLAN;
+		s.outer_src = "192.0.2.1";
+		s.outer_dst = "192.0.2.2";
+		CHECK_U64(run_spec(&s), GF_DECODE_OK);
+		CHECK_U64(pkt.proto, 17);
+		CHECK_U64(pkt.dport, 4789);
+		CHECK_U64(pkt.encaps, GF_E_ETHER);
+		/* another port */
+		c.vxlan_port = 9999;
+		gf_decode_configure(&c);
+		s.tun_dport = 9999;
+		CHECK_U64(run_spec(&s), GF_DECODE_OK);
+		CHECK_U64(pkt.proto, 6);
+		gf_decode_cfg_defaults(&c);
+		gf_decode_configure(&c);
+	}
 }
 
 TEST(snaplen_cuts_tcp_options)
@@ -1551,9 +1694,91 @@ static const struct synth {
 	    WANT_BAD(TRUNC_ENCAP), WANT_BAD(TRUNC_L4), WANT_BAD(IP_LEN), WANT_OK,
 	    WANT_OK, WANT_OK } },
 	{ "synth-nonip.pcap", 0, "---", 3, { WANT_NONIP, WANT_NONIP, WANT_NONIP } },
+	{ "synth-vlan-split.pcap", GF_E_ETHER | GF_E_VLAN, "----------", 10,
+	    { WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK,
+	    WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-gtpu.pcap", GF_E_ETHER | GF_E_GTPU, "----", 4,
+	    { WANT_OK, WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-vxlan.pcap", GF_E_ETHER | GF_E_VXLAN | GF_E_VLAN, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-geneve.pcap", GF_E_ETHER | GF_E_GENEVE, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-greudp.pcap", GF_E_ETHER | GF_E_GRE, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-teredo.pcap", GF_E_ETHER | GF_E_TEREDO, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-pbb.pcap", GF_E_ETHER | GF_E_VLAN | GF_E_QINQ | GF_E_PBB,
+	    "--", 2, { WANT_OK, WANT_OK } },
+	{ "synth-pppoe.pcap", GF_E_ETHER | GF_E_PPPOE, "----", 4,
+	    { WANT_OK, WANT_OK, WANT_OK, WANT_NONIP } },
+	{ "synth-tunbad.pcap", GF_E_ETHER, "----------------", 16, {
+	    WANT_BAD(GTPU), WANT_BAD(GTPU), WANT_BAD(VXLAN), WANT_BAD(VXLAN),
+	    WANT_BAD(GENEVE), WANT_BAD(GENEVE), WANT_BAD(TRUNC_ENCAP),
+	    WANT_BAD(TRUNC_ENCAP), WANT_BAD(TEREDO), WANT_BAD(PBB),
+	    WANT_BAD(PBB), WANT_BAD(PPPOE), WANT_BAD(PPPOE), WANT_OK,
+	    WANT_BAD(VXLAN), WANT_OK } },
+	{ "synth-tunfrag.pcap", GF_E_ETHER, "FLF", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
 	{ "synth-icmp.pcap", GF_E_ETHER, "------", 6,
 	    { WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK } },
 };
+
+/*
+ * Outer reassembly over synth-tunfrag.pcap (pcapgen.c): a GTP-U datagram
+ * of 14 + 20 + 8 + 8 + 20 + 20 + 1000 = 1090 bytes, whose outer payload
+ * (1056 bytes) is cut at 520: frames of 14 + 20 + 520 = 554 and
+ * 14 + 20 + 536 = 570 bytes; then a first fragment whose second never
+ * comes.
+ */
+TEST(reassembly)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	struct gf_sensor st;
+	struct reasm *r;
+	pcap_t *pc;
+	int rc, oom, i = 0, want[3] = { GF_DECODE_HELD, GF_DECODE_OK,
+	    GF_DECODE_HELD };
+
+	memset(&st, 0, sizeof(st));
+	r = reasm_new(4, 30 * 1000000000ull, &oom);
+	CHECK(r != NULL);
+	pc = pcap_open_offline("tests/captures/synth-tunfrag.pcap", errbuf);
+	CHECK(pc != NULL);
+	if (r == NULL || pc == NULL)
+		return;
+	while (pcap_next_ex(pc, &ph, &data) == 1 && i < 3) {
+		rc = gf_decode(1, data, ph->caplen, ph->len, &pkt);
+		pkt.ts = (uint64_t)i;
+		CHECK_U64(rc, GF_DECODE_OK);
+		CHECK_U64(pkt.reasm, i == 1 ? GF_REASM_OUTER :
+		    GF_REASM_OUTER | GF_REASM_TUNNEL);
+		rc = reasm_frame(r, &st, 1, data, ph->caplen, rc, &pkt);
+		CHECK_U64(rc, want[i]);
+		if (i == 1) {
+			CHECK_U64(pkt.encaps, GF_E_ETHER | GF_E_GTPU);
+			CHECK_U64(pkt.frag, GF_FRAG_NONE);
+			CHECK(addr_eq(pkt.src, "10.1.0.1"));
+			CHECK_U64(pkt.sport, 1000);
+			CHECK_U64(pkt.dport, 80);
+			CHECK_U64(pkt.ip_len, 1040);
+			CHECK_U64(pkt.payload, 1000);
+			CHECK_U64(pkt.wire_len, 554 + 570);
+			CHECK_U64(pkt.held_bytes, 554);
+			CHECK_U64(pkt.ts, 1);
+		}
+		i++;
+	}
+	CHECK_U64(i, 3);
+	CHECK_U64(st.reasm_held, 3);
+	CHECK_U64(st.reasm_done, 1);
+	CHECK_U64(st.reasm_lost, 0);
+	reasm_flush(r, &st);
+	CHECK_U64(st.reasm_lost, 1);
+	pcap_close(pc);
+	reasm_free(r);
+}
 
 static void
 check_synth(const struct synth *sy)
@@ -1622,6 +1847,7 @@ main(void)
 	RUN(ethernet_padding_not_payload);
 	RUN(snaplen_lengths_from_ip);
 	RUN(lost_wire_length);
+	RUN(tunnels);
 	RUN(snaplen_cuts_tcp_options);
 	RUN(tcp_doff);
 	RUN(udp_ipv6);
@@ -1653,9 +1879,10 @@ main(void)
 	RUN(bad_l4);
 	RUN(builder_checksums);
 	RUN(pcap_writer);
-	if (access("tests/captures/synth-trunc.pcap", R_OK) == 0)
+	if (access("tests/captures/synth-trunc.pcap", R_OK) == 0) {
 		RUN(synth_captures);
-	else
+		RUN(reassembly);
+	} else
 		printf("SKIP %s:synth_captures: run from the repository "
 		    "root\n", __FILE__);
 	return test_summary();
