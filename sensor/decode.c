@@ -722,10 +722,16 @@ dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
 			    gf_udp_tunnel_port(pkt->sport, pkt->dport))
 				pkt->reasm |= GF_REASM_TUNNEL;
 		} else if (l4len >= 16) {
-			enum gf_decode_rc rc = gf_dec_udp_tunnel(d, pos, l4len,
-			    pkt->sport, pkt->dport);
+			uint16_t sp = pkt->sport, dp = pkt->dport;
+			enum gf_decode_rc rc;
+			/* the inner packet's ports, not the tunnel's, even
+			 * when it has none (a later fragment, ESP, ...) */
+			pkt->sport = pkt->dport = 0;
+			rc = gf_dec_udp_tunnel(d, pos, l4len, sp, dp);
 			if (rc != GF_DEC_NOT_TUNNEL)
 				return rc;
+			pkt->sport = sp;
+			pkt->dport = dp;
 		}
 		return GF_DECODE_OK;
 	case 1:

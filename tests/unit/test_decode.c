@@ -358,6 +358,22 @@ TEST(tunnels)
 		}
 	}
 
+	/* An inner later fragment has no ports: not the tunnel's UDP ones
+	 * (found by the fuzzer).  Inner IP 20 + the 20-byte TCP header as
+	 * data at offset 64. */
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.encap = PB_ENC_GTPU;
+	s.outer_src = "192.0.2.1";
+	s.outer_dst = "192.0.2.2";
+	s.tun_sport = 2152;
+	s.frag_off = 64;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.frag, GF_FRAG_LATER);
+	CHECK_U64(pkt.sport, 0);
+	CHECK_U64(pkt.dport, 0);
+	CHECK_U64(pkt.payload, 20);
+	CHECK_U64(pkt.reasm, 0);	/* not the outer IP's fragment */
+
 	/* PBB: 14 + S-tag 4 + I-TAG 4 + 12 + 2 + C-tag 4 + 40 = 80 */
 	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
 	s.nvlan = 1;
