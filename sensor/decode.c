@@ -721,7 +721,8 @@ dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
 			if (pkt->frag == GF_FRAG_FIRST && pkt->reasm &&
 			    gf_udp_tunnel_port(pkt->sport, pkt->dport))
 				pkt->reasm |= GF_REASM_TUNNEL;
-		} else if (l4len >= 16) {
+		} else if (l4len >= 16 && have(d, pos, 9) &&
+		    gf_udp_maybe_tunnel(pkt->sport, pkt->dport, h[8])) {
 			uint16_t sp = pkt->sport, dp = pkt->dport;
 			enum gf_decode_rc rc;
 			/* the inner packet's ports, not the tunnel's, even

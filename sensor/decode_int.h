@@ -101,8 +101,38 @@ enum gf_decode_rc gf_dec_pppoe(struct dctx *, uint32_t);
 #define GF_DEC_NOT_TUNNEL ((enum gf_decode_rc)4)
 enum gf_decode_rc gf_dec_udp_tunnel(struct dctx *, uint32_t, uint32_t,
     uint16_t, uint16_t);
-/* Whether a UDP datagram to these ports would be decoded as a tunnel
+/* The decoder's configuration (decode_tunnel.c; gf_decode_configure). */
+extern struct gf_decode_cfg gf_dcfg;
+
+/* A configured port (0: that tunnel is off) matched by p. */
+static inline int
+port_is(uint16_t conf, uint16_t p)
+{
+	return conf != 0 && p == conf;
+}
+
+/* Whether a UDP datagram between these ports is a tunnel by its ports
  * (for a first fragment: worth reassembling). */
-int gf_udp_tunnel_port(uint16_t sport, uint16_t dport);
+static inline int
+gf_udp_tunnel_port(uint16_t sport, uint16_t dport)
+{
+	return port_is(gf_dcfg.gtpu_port, dport) ||
+	    port_is(gf_dcfg.gtpu_port, sport) ||
+	    port_is(gf_dcfg.vxlan_port, dport) ||
+	    port_is(gf_dcfg.geneve_port, dport) ||
+	    port_is(gf_dcfg.gre_udp_port, dport) ||
+	    port_is(gf_dcfg.teredo_port, dport) ||
+	    port_is(gf_dcfg.teredo_port, sport);
+}
+
+/* Whether gf_dec_udp_tunnel could find a tunnel in a UDP datagram whose
+ * payload starts with byte b: by its ports, or Teredo on another port
+ * (IPv6, or an indicator's zero first byte).  The cheap test first. */
+static inline int
+gf_udp_maybe_tunnel(uint16_t sport, uint16_t dport, uint8_t b)
+{
+	return gf_udp_tunnel_port(sport, dport) ||
+	    (gf_dcfg.teredo_port != 0 && ((b >> 4) == 6 || b == 0));
+}
 
 #endif

@@ -22,7 +22,7 @@
 #include "bytes.h"
 #include "decode_int.h"
 
-static struct gf_decode_cfg dcfg = {
+struct gf_decode_cfg gf_dcfg = {
 	.gtpu_port = 2152, .vxlan_port = 4789, .geneve_port = 6081,
 	.gre_udp_port = 4754, .teredo_port = 3544, .pbb = 1, .pppoe = 1,
 };
@@ -42,26 +42,7 @@ gf_decode_cfg_defaults(struct gf_decode_cfg *c)
 void
 gf_decode_configure(const struct gf_decode_cfg *c)
 {
-	dcfg = *c;
-}
-
-/* A configured port (0: that tunnel is off) matched by p. */
-static inline int
-port_is(uint16_t conf, uint16_t p)
-{
-	return conf != 0 && p == conf;
-}
-
-int
-gf_udp_tunnel_port(uint16_t sport, uint16_t dport)
-{
-	return port_is(dcfg.gtpu_port, dport) ||
-	    port_is(dcfg.gtpu_port, sport) ||
-	    port_is(dcfg.vxlan_port, dport) ||
-	    port_is(dcfg.geneve_port, dport) ||
-	    port_is(dcfg.gre_udp_port, dport) ||
-	    port_is(dcfg.teredo_port, dport) ||
-	    port_is(dcfg.teredo_port, sport);
+	gf_dcfg = *c;
 }
 
 /* The first tunnel id met is the outermost. */
@@ -256,18 +237,18 @@ gf_dec_udp_tunnel(struct dctx *d, uint32_t pos, uint32_t l4len,
 	/* the UDP header (8 bytes) was read by the caller */
 	pos += 8;
 	l4len -= 8;
-	if (port_is(dcfg.gtpu_port, dport) || port_is(dcfg.gtpu_port, sport))
+	if (port_is(gf_dcfg.gtpu_port, dport) || port_is(gf_dcfg.gtpu_port, sport))
 		return dec_gtpu(d, pos, l4len);
-	if (port_is(dcfg.vxlan_port, dport))
+	if (port_is(gf_dcfg.vxlan_port, dport))
 		return dec_vxlan(d, pos);
-	if (port_is(dcfg.geneve_port, dport))
+	if (port_is(gf_dcfg.geneve_port, dport))
 		return dec_geneve(d, pos);
-	if (port_is(dcfg.gre_udp_port, dport))
+	if (port_is(gf_dcfg.gre_udp_port, dport))
 		return gf_dec_gre(d, pos);
-	if (dcfg.teredo_port == 0)
+	if (gf_dcfg.teredo_port == 0)
 		return GF_DEC_NOT_TUNNEL;
-	return dec_teredo(d, pos, l4len, !port_is(dcfg.teredo_port, dport) &&
-	    !port_is(dcfg.teredo_port, sport));
+	return dec_teredo(d, pos, l4len, !port_is(gf_dcfg.teredo_port, dport) &&
+	    !port_is(gf_dcfg.teredo_port, sport));
 }
 
 /*
@@ -278,7 +259,7 @@ gf_dec_udp_tunnel(struct dctx *d, uint32_t pos, uint32_t l4len,
 enum gf_decode_rc
 gf_dec_pbb(struct dctx *d, uint32_t pos)
 {
-	if (!dcfg.pbb)
+	if (!gf_dcfg.pbb)
 		return GF_DECODE_NONIP;
 	if (deeper(d))
 		return bad(d, GF_BAD_DEEP_ENCAP);
@@ -303,7 +284,7 @@ gf_dec_pppoe(struct dctx *d, uint32_t pos)
 	const uint8_t *h;
 	uint16_t proto;
 
-	if (!dcfg.pppoe)
+	if (!gf_dcfg.pppoe)
 		return GF_DECODE_NONIP;
 	if (deeper(d))
 		return bad(d, GF_BAD_DEEP_ENCAP);

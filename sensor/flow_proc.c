@@ -617,8 +617,8 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
-	flow_vlan_note(f, from_a, p->vlan);
-	flow_tunid_note(&fp->tags, &fp->table, f, p->tunid);
+	if ((p->vlan | p->tunid) != 0)
+		flow_tags_note(&fp->tags, &fp->table, f, from_a, p);
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		tcp_track_packet(&fp->tcp, f, dir, p);
 	flow_lru_touch(&fp->table, f, class_of(f));

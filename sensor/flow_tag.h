@@ -86,6 +86,16 @@ flow_tunid_note(struct flow_tags *t, const struct flow_table *tab,
 	}
 }
 
+/* A packet p sent by endpoint a (from_a) or b carried a VLAN id or a
+ * tunnel id (the caller tests that it did: most packets carry neither). */
+static inline void
+flow_tags_note(struct flow_tags *t, const struct flow_table *tab,
+    struct flow *f, int from_a, const struct gf_packet *p)
+{
+	flow_vlan_note(f, from_a, p->vlan);
+	flow_tunid_note(t, tab, f, p->tunid);
+}
+
 /* The tunnel id of flow f's first tunnelled packet, 0 if none. */
 static inline uint32_t
 flow_tunid_of(const struct flow_tags *t, const struct flow_table *tab,
