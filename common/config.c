@@ -140,6 +140,7 @@ static const struct key keys[] = {
 	    .hi = DAY },
 	{ "flows.max_flows", K_UINT, MEMBER(max_flows),
 	    .lo = 16, .hi = UINT32_MAX },
+	{ "flows.key_vlan", K_BOOL, MEMBER(key_vlan) },
 	{ "flows.timeouts.tcp", K_DURATION, MEMBER(timeout_tcp),
 	    .lo = MS, .hi = 7 * DAY },
 	{ "flows.timeouts.tcp_closed", K_DURATION, MEMBER(timeout_tcp_closed),
@@ -160,6 +161,23 @@ static const struct key keys[] = {
 	    .lo = 1, .hi = 99 },
 	{ "flows.emergency.timeout", K_DURATION, MEMBER(emergency_timeout),
 	    .lo = MS, .hi = 7 * DAY },
+
+	{ "decode.gtpu_port", K_INT, MEMBER(gtpu_port), .ilo = 0,
+	    .ihi = 65535, .flags = F_OFF },
+	{ "decode.vxlan_port", K_INT, MEMBER(vxlan_port), .ilo = 0,
+	    .ihi = 65535, .flags = F_OFF },
+	{ "decode.geneve_port", K_INT, MEMBER(geneve_port), .ilo = 0,
+	    .ihi = 65535, .flags = F_OFF },
+	{ "decode.gre_udp_port", K_INT, MEMBER(gre_udp_port), .ilo = 0,
+	    .ihi = 65535, .flags = F_OFF },
+	{ "decode.teredo_port", K_INT, MEMBER(teredo_port), .ilo = 0,
+	    .ihi = 65535, .flags = F_OFF },
+	{ "decode.pbb", K_BOOL, MEMBER(pbb) },
+	{ "decode.pppoe", K_BOOL, MEMBER(pppoe) },
+	{ "decode.reassembly.slots", K_UINT, MEMBER(reasm_slots),
+	    .hi = 4096 },
+	{ "decode.reassembly.timeout", K_DURATION, MEMBER(reasm_timeout),
+	    .lo = MS, .hi = 600 * SEC },
 
 	{ "tcp.handshake_skew", K_DURATION, MEMBER(handshake_skew),
 	    .hi = 60 * SEC },
@@ -1250,6 +1268,16 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->align_intervals = 0;
 	cfg->sensor_interval = 0;
 	cfg->max_flows = 1000000;
+	cfg->key_vlan = 0;
+	cfg->gtpu_port = 2152;
+	cfg->vxlan_port = 4789;
+	cfg->geneve_port = 6081;
+	cfg->gre_udp_port = 4754;
+	cfg->teredo_port = 3544;
+	cfg->pbb = 1;
+	cfg->pppoe = 1;
+	cfg->reasm_slots = 64;
+	cfg->reasm_timeout = 30 * SEC;
 	cfg->timeout_tcp = 300 * SEC;
 	cfg->timeout_tcp_closed = 5 * SEC;
 	cfg->timeout_udp = 30 * SEC;

@@ -47,6 +47,7 @@ struct gf_config {
 	/* flows */
 	uint64_t status_interval;       /* flows.status_interval, ns, -S */
 	int align_intervals;            /* flows.align_intervals */
+	int key_vlan;                   /* flows.key_vlan */
 	uint64_t sensor_interval;       /* flows.sensor_interval, ns; 0 = status */
 	uint64_t max_flows;             /* flows.max_flows */
 	uint64_t timeout_tcp;           /* flows.timeouts.tcp, ns */
@@ -59,6 +60,17 @@ struct gf_config {
 	uint64_t emergency_high;        /* flows.emergency.high_water, % */
 	uint64_t emergency_low;         /* flows.emergency.low_water, % */
 	uint64_t emergency_timeout;     /* flows.emergency.timeout, ns */
+
+	/* decode: UDP ports of tunnels (0 off), switches, reassembly */
+	int gtpu_port;                  /* decode.gtpu_port */
+	int vxlan_port;                 /* decode.vxlan_port */
+	int geneve_port;                /* decode.geneve_port */
+	int gre_udp_port;               /* decode.gre_udp_port */
+	int teredo_port;                /* decode.teredo_port */
+	int pbb;                        /* decode.pbb */
+	int pppoe;                      /* decode.pppoe */
+	uint64_t reasm_slots;           /* decode.reassembly.slots, 0 off */
+	uint64_t reasm_timeout;         /* decode.reassembly.timeout, ns */
 
 	/* tcp */
 	uint64_t handshake_skew;        /* tcp.handshake_skew, ns */

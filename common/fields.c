@@ -149,8 +149,8 @@ const struct gf_field gf_fields[] = {
 	FW("orient", NULL, U8, orient, ORIENT, MAX, 6, "how src was chosen as initiator: syn, synack, port, first"),
 	FW("state", NULL, U8, state, STATE, LAST, 5, "flow state: REQ ACC EST FIN CLO RST (TCP), INT CON (others)"),
 	FW("proto", NULL, U8, proto, PROTO, FIRST, 5, "IP protocol"),
-	FW("vlan", NULL, U16, vlan, NUM, FIRST, 4, "outermost 802.1Q VLAN id, 0 if none"),
-	FW("encaps", NULL, U16, encaps, ENCAPS, OR, 6, "encapsulations seen (e ethernet, v vlan, q qinq, m mpls, S sll, n null, r raw, G gre, E erspan, 4 ip-in-ip)"),
+	FW("vlan", NULL, U16, vlan, NUM, FIRST, 4, "source's VLAN id: outermost 802.1Q tag of its first tagged packet, 0 if none"),
+	FW("encaps", NULL, U16, encaps, ENCAPS, OR, 6, "encapsulations seen (e ethernet, v vlan, q qinq, m mpls, S sll, n null, r raw, G gre, E erspan, 4 ip-in-ip, T gtp-u, X vxlan, N geneve, D teredo, B pbb, P pppoe)"),
 	FW("sport", NULL, U16, sport, PORT, FIRST, 5, "source port; ICMP: type of the first packet"),
 	FW("dport", NULL, U16, dport, PORT, FIRST, 5, "destination port; ICMP: echo identifier, else code"),
 	FW("seq", NULL, U32, seq, NUM, MAX, 4, "record number within the flow, from 0"),
@@ -170,6 +170,8 @@ const struct gf_field gf_fields[] = {
 	FW("trans", NULL, U32, trans, NUM, SUM, 5, "number of records merged into this one (1 from the sensor)"),
 	FW("sdups", NULL, U32, src.dups, NUM, SUM, 5, "source duplicate frames (SPAN copies within the duplicate window), not counted in spkts or sbytes"),
 	FW("ddups", NULL, U32, dst.dups, NUM, SUM, 5, "destination duplicate frames, not counted in dpkts or dbytes"),
+	FW("dvlan", NULL, U16, dvlan, NUM, FIRST, 5, "destination's VLAN id: outermost 802.1Q tag of its first tagged packet, 0 if none"),
+	FW("tunid", NULL, U32, tunid, NUM, FIRST, 8, "outermost tunnel id of the flow's first tunnelled packet: VXLAN or Geneve VNI, GTP-U TEID, PBB I-SID; 0 if none"),
 	/* FLOW, derived */
 	FD("dur", NULL, GF_RT_FLOW, SECS, 10, der_flow_dur, "record duration, ltime - stime, seconds"),
 	FD("pkts", NULL, GF_RT_FLOW, FLOAT, 9, der_pkts, "packets, both directions"),
@@ -221,6 +223,14 @@ const struct gf_field gf_fields[] = {
 	SW("feedref", NULL, U32, feedref, NUM, LAST, 3, "input feedoff was measured against"),
 	SW("emergin", NULL, U64, emergin, NUM, SUM, 8, "times the flow table entered emergency mode (past flows.emergency.high_water)"),
 	SW("emergout", NULL, U64, emergout, NUM, SUM, 8, "times the flow table left emergency mode (below flows.emergency.low_water)"),
+#define GF_BAD_FIELD(e, n, d) \
+	SW(n, NULL, U64, bad[GF_BAD_##e], NUM, SUM, 6, "bad packets, skipped: " d),
+	GF_BAD_REASONS_TUNNEL(GF_BAD_FIELD)
+#undef GF_BAD_FIELD
+	SW("reasm_held", NULL, U64, reasm_held, NUM, SUM, 8, "outer IP fragments of tunnel datagrams held for reassembly"),
+	SW("reasm_done", NULL, U64, reasm_done, NUM, SUM, 8, "tunnel datagrams reassembled and decoded (one packet each)"),
+	SW("reasm_lost", NULL, U64, reasm_lost, NUM, SUM, 8, "held fragments whose datagram was never completed (timed out, evicted, overlapping or too many pieces): their contents are not in any flow"),
+	SW("reasm_full", NULL, U64, reasm_full, NUM, SUM, 8, "first fragments of tunnel datagrams not held because every reassembly slot was busy: decoded as the outer flow"),
 	/* SENSOR, derived */
 	FD("dur", NULL, GF_RT_SENSOR, SECS, 10, der_sensor_dur, "interval length, seconds"),
 	FD("lossbytes_pct", NULL, GF_RT_SENSOR, FLOAT, 8, der_loss_bytes_pct, "capture loss: gap bytes over acknowledged bytes, percent"),

@@ -112,6 +112,13 @@ enum gf_state {
 #define GF_E_GRE            0x0080u
 #define GF_E_ERSPAN         0x0100u
 #define GF_E_IPIP           0x0200u     /* IP in IP (4in4, 6in4, ...) */
+#define GF_E_GTPU           0x0400u     /* GTP-U (TEID in tunid) */
+#define GF_E_VXLAN          0x0800u     /* VXLAN (VNI in tunid) */
+#define GF_E_GENEVE         0x1000u     /* Geneve (VNI in tunid) */
+#define GF_E_TEREDO         0x2000u     /* Teredo (IPv6 in UDP) */
+#define GF_E_PBB            0x4000u     /* 802.1ah PBB (I-SID in tunid) */
+#define GF_E_PPPOE          0x8000u     /* PPPoE session */
+/* GRE over UDP (RFC 8086) sets GF_E_GRE: the same header, in UDP. */
 
 /*
  * Reasons a packet is not turned into a flow update.  One X-macro list
@@ -131,9 +138,22 @@ enum gf_state {
 	X(TCP_OFF, "bad_tcpoff", "TCP data offset out of range") \
 	X(CAPLEN, "bad_caplen", "captured length larger than wire length")
 
+/*
+ * Reasons added later: their SENSOR fields come after shortwire in wire
+ * order (the registry is append-only), their enum values after CAPLEN.
+ */
+#define GF_BAD_REASONS_TUNNEL(X) \
+	X(GTPU, "bad_gtpu", "GTP-U header truncated or malformed") \
+	X(VXLAN, "bad_vxlan", "VXLAN header or its Ethernet frame truncated, or I flag clear") \
+	X(GENEVE, "bad_geneve", "Geneve header, options or inner frame truncated, or version not 0") \
+	X(TEREDO, "bad_teredo", "Teredo indicators or IPv6 header cut by the snaplen") \
+	X(PBB, "bad_pbb", "802.1ah I-TAG or customer MAC header truncated") \
+	X(PPPOE, "bad_pppoe", "PPPoE session or PPP header truncated or malformed")
+
 enum gf_bad {
 #define GF_BAD_ENUM(e, n, d) GF_BAD_##e,
 	GF_BAD_REASONS(GF_BAD_ENUM)
+	GF_BAD_REASONS_TUNNEL(GF_BAD_ENUM)
 #undef GF_BAD_ENUM
 	GF_BAD_COUNT
 };

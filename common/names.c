@@ -181,7 +181,9 @@ gf_encaps_format(unsigned encaps, char *buf, size_t len)
 		{ GF_E_ETHER, 'e' }, { GF_E_VLAN, 'v' }, { GF_E_QINQ, 'q' },
 		{ GF_E_MPLS, 'm' }, { GF_E_SLL, 'S' }, { GF_E_NULL, 'n' },
 		{ GF_E_RAW, 'r' }, { GF_E_GRE, 'G' }, { GF_E_ERSPAN, 'E' },
-		{ GF_E_IPIP, '4' },
+		{ GF_E_IPIP, '4' }, { GF_E_GTPU, 'T' }, { GF_E_VXLAN, 'X' },
+		{ GF_E_GENEVE, 'N' }, { GF_E_TEREDO, 'D' }, { GF_E_PBB, 'B' },
+		{ GF_E_PPPOE, 'P' },
 	};
 	return bits_format(t, NELEM(t), encaps, buf, len);
 }

@@ -47,7 +47,7 @@ struct gf_flow {
 	uint8_t orient;         /* enum gf_orient */
 	uint8_t state;          /* enum gf_state */
 	uint8_t proto;
-	uint16_t vlan;          /* outermost VLAN id, 0 none */
+	uint16_t vlan;          /* source's VLAN id (outermost), 0 none */
 	uint16_t encaps;        /* GF_E_* bits seen */
 	uint16_t sport;         /* ICMP: type of the first packet */
 	uint16_t dport;         /* ICMP: echo identifier, else code */
@@ -66,6 +66,8 @@ struct gf_flow {
 	struct gf_addr daddr;
 	struct gf_dir src;
 	struct gf_dir dst;
+	uint16_t dvlan;         /* destination's VLAN id (outermost), 0 none */
+	uint32_t tunid;         /* outermost tunnel id (VNI, TEID, I-SID) */
 };
 
 /* Sensor statistics for one interval (deltas, except 'flows'). */
@@ -106,6 +108,10 @@ struct gf_sensor {
 	uint32_t feedref;       /* the input it was measured against */
 	uint64_t emergin;       /* flow table emergency mode entered */
 	uint64_t emergout;      /* flow table emergency mode left */
+	uint64_t reasm_held;    /* tunnel fragments held for reassembly */
+	uint64_t reasm_done;    /* datagrams reassembled */
+	uint64_t reasm_lost;    /* held fragments never completed */
+	uint64_t reasm_full;    /* first fragments not held: slots busy */
 };
 
 /* A decoded record of any type. */

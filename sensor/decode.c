@@ -23,82 +23,35 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "decode.h"
+#include "decode_int.h"
 
-/*
- * libpcap DLT_ values, by number so the decoder (and its fuzzer) does not
- * need libpcap's headers.  DLT_RAW is 12 except on OpenBSD (14); files
- * say LINKTYPE_RAW (101), which libpcap maps to DLT_RAW, but a caller
- * handing us the file's value must work too.
- */
-#define L_NULL		0
-#define L_EN10MB	1
-#ifdef __OpenBSD__
-#define L_RAW		14
-#else
-#define L_RAW		12
-#endif
-#define L_LINKTYPE_RAW	101
-#define L_LOOP		108
-#define L_LINUX_SLL	113
-#define L_IPV4		228
-#define L_IPV6		229
-#define L_LINUX_SLL2	276
-
-#define ET_IPV4		0x0800
-#define ET_IPV6		0x86dd
-#define ET_VLAN		0x8100
-#define ET_QINQ		0x88a8
-#define ET_QINQ_OLD	0x9100
-#define ET_MPLS_UC	0x8847
-#define ET_MPLS_MC	0x8848
-#define ET_TEB		0x6558	/* transparent Ethernet bridging (GRE) */
-#define ET_ERSPAN2	0x88be	/* also type I, when GRE has no sequence */
-#define ET_ERSPAN3	0x22eb
-
-#define ARPHRD_NETLINK	824
-
-/* More IPv6 extension headers than any sane packet carries. */
-#define IP6_MAX_EXT	16
-
-struct dctx {
-	const uint8_t *p;
-	uint32_t cend;		/* readable end, see above */
-	uint32_t wend;		/* wire end of the current layer */
-	unsigned depth;		/* encapsulation layers peeled so far */
-	struct gf_packet *pkt;
-};
-
-static enum gf_decode_rc dec_ether(struct dctx *, uint32_t, enum gf_bad);
-static enum gf_decode_rc dec_etype(struct dctx *, uint32_t, uint16_t, int);
 static enum gf_decode_rc dec_mpls(struct dctx *, uint32_t);
-static enum gf_decode_rc dec_ip(struct dctx *, uint32_t, int);
 static enum gf_decode_rc dec_ip4(struct dctx *, uint32_t);
 static enum gf_decode_rc dec_ip6(struct dctx *, uint32_t);
 static enum gf_decode_rc dec_l4(struct dctx *, uint32_t, uint32_t);
-static enum gf_decode_rc dec_gre(struct dctx *, uint32_t);
 static enum gf_decode_rc dec_tcp(struct dctx *, uint32_t, uint32_t);
 static void dec_quoted(struct dctx *, uint32_t, int);
+static enum gf_decode_rc dec_link(struct dctx *, int);
 
-/* Whether n bytes at offset pos were captured (and lie inside the clip). */
-static inline int
-have(const struct dctx *d, uint32_t pos, uint32_t n)
-{
-	return pos <= d->cend && d->cend - pos >= n;
-}
-
-static enum gf_decode_rc
-bad(struct dctx *d, enum gf_bad why)
-{
-	d->pkt->bad = (uint8_t)why;
-	return GF_DECODE_BAD;
-}
-
-/* Count one more encapsulation layer; nonzero when over the cap. */
+/*
+ * An IP datagram at ip claims len bytes but the wire length ends first.
+ * When the frame says it was captured whole (caplen == wire length) and
+ * this is its first IP layer, the writer lost the wire length (dpkt,
+ * some scapy versions and slicing appliances record wire = caplen =
+ * snaplen): the wire carried the link header and the whole datagram, so
+ * take that as the wire length, as tcpdump, Wireshark, argus and Zeek
+ * do.  Reads stay within cend (caplen).  Returns 0 when it is not this
+ * case (the length is then simply inconsistent: GF_BAD_IP_LEN).
+ */
 static int
-deeper(struct dctx *d)
+wire_lost(struct dctx *d, uint32_t ip, uint64_t len)
 {
-	return ++d->depth > GF_MAX_ENCAP_DEPTH;
+	if (!d->lostwire || len > UINT32_MAX - ip)
+		return 0;
+	d->wend = ip + (uint32_t)len;
+	d->pkt->wire_len = d->wend;
+	d->pkt->shortwire = 1;
+	return 1;
 }
 
 /*
@@ -138,6 +91,14 @@ pkt_reset(struct gf_packet *pkt, uint32_t wire_len)
 	pkt->l4sum = 0;
 	pkt->feed = 0;
 	pkt->bad = 0;
+	pkt->shortwire = 0;
+	pkt->tunid = 0;
+	pkt->reasm = 0;
+	pkt->frag_more = 0;
+	pkt->frag_hdr = 0;
+	pkt->frag_off = 0;
+	pkt->frag_len = 0;
+	pkt->held_bytes = 0;
 }
 
 int
@@ -184,22 +145,62 @@ enum gf_decode_rc
 gf_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire_len,
     struct gf_packet *pkt)
 {
+	return gf_decode_clipped(dlt, data, caplen, caplen, wire_len, pkt);
+}
+
+enum gf_decode_rc
+gf_decode_clipped(int dlt, const uint8_t *data, uint32_t kept,
+    uint32_t caplen, uint32_t wire_len, struct gf_packet *pkt)
+{
 	struct dctx d;
-	int v;
 
 	pkt_reset(pkt, wire_len);
 	d.p = data;
-	d.cend = caplen;
+	d.cend = kept < caplen ? kept : caplen;
 	d.wend = wire_len;
 	d.depth = 0;
+	d.lostwire = caplen == wire_len;
+	d.reasm = 0;
+	d.nip = 0;
 	d.pkt = pkt;
 	if (caplen > wire_len)
 		return bad(&d, GF_BAD_CAPLEN);
+	return dec_link(&d, dlt);
+}
+
+enum gf_decode_rc
+gf_decode_reasm(int dlt, const uint8_t *data, uint32_t kept, uint32_t total,
+    uint32_t wire_len, struct gf_packet *pkt)
+{
+	struct dctx d;
+	enum gf_decode_rc rc;
+
+	pkt_reset(pkt, wire_len);
+	d.p = data;
+	d.cend = kept;
+	d.wend = UINT32_MAX;	/* the first IP header's (reasm) rules */
+	d.depth = 0;
+	d.lostwire = 0;
+	d.reasm = total ? total : 1;
+	d.nip = 0;
+	d.pkt = pkt;
+	rc = dec_link(&d, dlt);
+	pkt->wire_len = wire_len;
+	return rc;
+}
+
+/* The link layer of frame d (type dlt), then everything inside. */
+static enum gf_decode_rc
+dec_link(struct dctx *d, int dlt)
+{
+	const uint8_t *data = d->p;
+	struct gf_packet *pkt = d->pkt;
+	int v;
 
 	switch (dlt) {
 	case L_EN10MB:
 		pkt->encaps |= GF_E_ETHER;
-		return dec_ether(&d, 0, GF_BAD_TRUNC_LINK);
+		return gf_dec_ether(d, 0, GF_BAD_TRUNC_LINK);
 
 	case L_LINUX_SLL:
 		/*
@@ -208,11 +209,11 @@ gf_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire_len,
 		 * naming 802.3/802.2/CAN etc.: those fall to NONIP.
 		 */
 		pkt->encaps |= GF_E_SLL;
-		if (!have(&d, 0, 16))
-			return bad(&d, GF_BAD_TRUNC_LINK);
+		if (!have(d, 0, 16))
+			return bad(d, GF_BAD_TRUNC_LINK);
 		if (gf_be16(data + 2) == ARPHRD_NETLINK)
 			return GF_DECODE_NONIP;
-		return dec_etype(&d, 16, gf_be16(data + 14), 0);
+		return gf_dec_etype(d, 16, gf_be16(data + 14), 0);
 
 	case L_LINUX_SLL2:
 		/*
@@ -220,37 +221,37 @@ gf_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire_len,
 		 * halen(1) addr(8).
 		 */
 		pkt->encaps |= GF_E_SLL;
-		if (!have(&d, 0, 20))
-			return bad(&d, GF_BAD_TRUNC_LINK);
+		if (!have(d, 0, 20))
+			return bad(d, GF_BAD_TRUNC_LINK);
 		if (gf_be16(data + 8) == ARPHRD_NETLINK)
 			return GF_DECODE_NONIP;
-		return dec_etype(&d, 20, gf_be16(data), 0);
+		return gf_dec_etype(d, 20, gf_be16(data), 0);
 
 	case L_NULL:
 	case L_LOOP:
 		pkt->encaps |= GF_E_NULL;
-		if (!have(&d, 0, 4))
-			return bad(&d, GF_BAD_TRUNC_LINK);
+		if (!have(d, 0, 4))
+			return bad(d, GF_BAD_TRUNC_LINK);
 		v = null_af_version(gf_le32(data));
 		if (v == 0)
 			v = null_af_version(gf_be32(data));
 		if (v == 0)
 			return GF_DECODE_NONIP;
-		return dec_ip(&d, 4, v);
+		return gf_dec_ip(d, 4, v);
 
 	case L_RAW:
 	case L_LINKTYPE_RAW:
 		pkt->encaps |= GF_E_RAW;
-		return dec_ip(&d, 0, 0);
+		return gf_dec_ip(d, 0, 0);
 	case L_IPV4:
 		pkt->encaps |= GF_E_RAW;
-		return dec_ip(&d, 0, 4);
+		return gf_dec_ip(d, 0, 4);
 	case L_IPV6:
 		pkt->encaps |= GF_E_RAW;
-		return dec_ip(&d, 0, 6);
+		return gf_dec_ip(d, 0, 6);
 
 	default:
-		return bad(&d, GF_BAD_LINKTYPE);
+		return bad(d, GF_BAD_LINKTYPE);
 	}
 }
 
@@ -262,8 +263,8 @@ gf_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire_len,
  * is a link problem, a frame inside ERSPAN, GRE or a pseudowire an
  * encapsulation one.
  */
-static enum gf_decode_rc
-dec_ether(struct dctx *d, uint32_t pos, enum gf_bad trunc)
+enum gf_decode_rc
+gf_dec_ether(struct dctx *d, uint32_t pos, enum gf_bad trunc)
 {
 	static const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
 	uint16_t type;
@@ -278,7 +279,7 @@ dec_ether(struct dctx *d, uint32_t pos, enum gf_bad trunc)
 		type = gf_be16(d->p + pos + 6);
 		pos += 8;
 	}
-	return dec_etype(d, pos, type, 0);
+	return gf_dec_etype(d, pos, type, 0);
 }
 
 /*
@@ -289,8 +290,8 @@ dec_ether(struct dctx *d, uint32_t pos, enum gf_bad trunc)
  * is a priority tag, not a VLAN).  from_gre allows the types that only
  * mean something as a GRE protocol.
  */
-static enum gf_decode_rc
-dec_etype(struct dctx *d, uint32_t pos, uint16_t type, int from_gre)
+enum gf_decode_rc
+gf_dec_etype(struct dctx *d, uint32_t pos, uint16_t type, int from_gre)
 {
 	struct gf_packet *pkt = d->pkt;
 	unsigned ntags = 0;
@@ -299,9 +300,9 @@ dec_etype(struct dctx *d, uint32_t pos, uint16_t type, int from_gre)
 	for (;;) {
 		switch (type) {
 		case ET_IPV4:
-			return dec_ip(d, pos, 4);
+			return gf_dec_ip(d, pos, 4);
 		case ET_IPV6:
-			return dec_ip(d, pos, 6);
+			return gf_dec_ip(d, pos, 6);
 		case ET_VLAN:
 		case ET_QINQ:
 		case ET_QINQ_OLD:
@@ -321,10 +322,14 @@ dec_etype(struct dctx *d, uint32_t pos, uint16_t type, int from_gre)
 		case ET_MPLS_UC:
 		case ET_MPLS_MC:
 			return dec_mpls(d, pos);
+		case ET_PBB:
+			return gf_dec_pbb(d, pos);
+		case ET_PPPOE_S:
+			return gf_dec_pppoe(d, pos);
 		case ET_TEB:
 			if (!from_gre)
 				return GF_DECODE_NONIP;
-			return dec_ether(d, pos, GF_BAD_TRUNC_ENCAP);
+			return gf_dec_ether(d, pos, GF_BAD_TRUNC_ENCAP);
 		default:
 			return GF_DECODE_NONIP;
 		}
@@ -361,23 +366,23 @@ dec_mpls(struct dctx *d, uint32_t pos)
 		return bad(d, GF_BAD_TRUNC_ENCAP);
 	switch (d->p[pos] >> 4) {
 	case 4:
-		return dec_ip(d, pos, 4);
+		return gf_dec_ip(d, pos, 4);
 	case 6:
-		return dec_ip(d, pos, 6);
+		return gf_dec_ip(d, pos, 6);
 	case 0:
 		/* Only a whole control word and Ethernet header count as
 		 * a guess worth reporting truncation for. */
 		if (!have(d, pos, 4 + 14))
 			return GF_DECODE_NONIP;
-		return dec_ether(d, pos + 4, GF_BAD_TRUNC_ENCAP);
+		return gf_dec_ether(d, pos + 4, GF_BAD_TRUNC_ENCAP);
 	default:
 		return GF_DECODE_NONIP;
 	}
 }
 
 /* IP of version ver (4 or 6), or 0: whichever the first nibble says. */
-static enum gf_decode_rc
-dec_ip(struct dctx *d, uint32_t pos, int ver)
+enum gf_decode_rc
+gf_dec_ip(struct dctx *d, uint32_t pos, int ver)
 {
 	if (ver == 0) {
 		if (!have(d, pos, 1))
@@ -411,12 +416,21 @@ dec_ip4(struct dctx *d, uint32_t ip)
 		return bad(d, GF_BAD_IP_VERSION);
 	hl = (uint32_t)(h[0] & 0x0f) * 4;
 	tot = gf_be16(h + 2);
+	fo = gf_be16(h + 6);
+	d->nip++;
+	if (d->reasm) {
+		/* a reassembled datagram: its length, and no fragment */
+		tot = d->reasm;
+		d->reasm = 0;
+		fo = 0;
+	}
 	/* Linux BIG TCP hands over IPv4 packets larger than 64 KiB with a
 	 * total length of 0: the frame gives the length then. */
 	if (tot == 0 && d->wend - ip > 65535)
 		tot = d->wend - ip;
 	/* ip <= cend <= wend, so wend - ip cannot wrap. */
-	if (hl < 20 || tot < hl || tot > d->wend - ip)
+	if (hl < 20 || tot < hl ||
+	    (tot > d->wend - ip && !wire_lost(d, ip, tot)))
 		return bad(d, GF_BAD_IP_LEN);
 	if (!have(d, ip, hl))
 		return bad(d, GF_BAD_TRUNC_IP);
@@ -427,19 +441,26 @@ dec_ip4(struct dctx *d, uint32_t ip)
 	pkt->ipid = gf_be16(h + 4);
 	pkt->frag_id = pkt->ipid;
 	pkt->ipopts = hl > 20;
-	fo = gf_be16(h + 6);
 	if ((fo & 0x1fff) != 0)
 		pkt->frag = GF_FRAG_LATER;
 	else if (fo & 0x2000)
 		pkt->frag = GF_FRAG_FIRST;
 	else
 		pkt->frag = GF_FRAG_NONE;
+	if (pkt->frag != GF_FRAG_NONE && d->nip == 1) {
+		pkt->reasm = GF_REASM_OUTER;
+		pkt->frag_more = (fo & 0x2000) != 0;
+		pkt->frag_hdr = (uint16_t)hl;
+		pkt->frag_off = (uint32_t)(fo & 0x1fff) * 8;
+		pkt->frag_len = tot - hl;
+	}
 	memcpy(pkt->src, h + 12, 4);
 	memset(pkt->src + 4, 0, 12);
 	memcpy(pkt->dst, h + 16, 4);
 	memset(pkt->dst + 4, 0, 12);
 
 	/* From here on the datagram is the world (tcpdump's push_snaplen). */
+	d->lostwire = 0;
 	d->wend = ip + tot;
 	if (d->cend > d->wend)
 		d->cend = d->wend;
@@ -462,9 +483,15 @@ dec_ip4(struct dctx *d, uint32_t ip)
  *	fragment (44):		next(8) res(8) offset(13) res(2) M(1) id(32)
  *	AH (51):		next(8) len(8, 4-byte units minus 2) ...
  */
+struct frag6 {
+	uint8_t frag, more;
+	uint32_t id, off;
+	uint32_t fpart;		/* offset of the fragmentable part */
+};
+
 static enum gf_bad
 ip6_walk(const struct dctx *d, uint32_t *posp, uint32_t end, uint8_t *nhp,
-    uint8_t *frag, uint32_t *frag_id)
+    struct frag6 *f)
 {
 	const uint8_t *h;
 	uint32_t pos = *posp, len;
@@ -472,8 +499,8 @@ ip6_walk(const struct dctx *d, uint32_t *posp, uint32_t end, uint8_t *nhp,
 	unsigned n;
 	uint16_t fo;
 
-	*frag = GF_FRAG_NONE;
-	*frag_id = 0;
+	f->frag = GF_FRAG_NONE;
+	f->id = 0;
 	for (n = 0;; n++) {
 		switch (nh) {
 		case 0:		/* hop-by-hop options */
@@ -503,16 +530,19 @@ ip6_walk(const struct dctx *d, uint32_t *posp, uint32_t end, uint8_t *nhp,
 			return GF_BAD_IP_LEN;
 		if (nh == 44) {
 			fo = gf_be16(h + 2);
-			*frag_id = gf_be32(h + 4);
+			f->id = gf_be32(h + 4);
+			f->off = fo & 0xfff8;
+			f->more = fo & 0x0001;
+			f->fpart = pos + len;
 			if ((fo & 0xfff8) != 0) {
-				*frag = GF_FRAG_LATER;
+				f->frag = GF_FRAG_LATER;
 				*posp = pos + len;
 				*nhp = h[0];
 				return GF_BAD_COUNT;
 			}
 			/* An atomic fragment (offset 0, no M) is whole. */
 			if (fo & 0x0001)
-				*frag = GF_FRAG_FIRST;
+				f->frag = GF_FRAG_FIRST;
 		}
 		nh = h[0];
 		pos += len;
@@ -569,10 +599,11 @@ dec_ip6(struct dctx *d, uint32_t ip)
 	struct gf_packet *pkt = d->pkt;
 	const uint8_t *h;
 	uint64_t iplen;
-	uint32_t pos, fid, jumbo;
-	uint8_t nh, frag;
+	uint32_t pos, jumbo;
+	struct frag6 f;
+	uint8_t nh;
 	enum gf_bad why;
-	int trunc;
+	int trunc, reasm = d->reasm != 0;
 
 	if (!have(d, ip, 40))
 		return bad(d, GF_BAD_TRUNC_IP);
@@ -581,7 +612,14 @@ dec_ip6(struct dctx *d, uint32_t ip)
 		return bad(d, GF_BAD_IP_VERSION);
 	nh = h[6];
 	iplen = 40 + (uint64_t)gf_be16(h + 4);
-	if (iplen == 40) {
+	d->nip++;
+	if (reasm) {
+		/* a reassembled datagram: its length (fragment header
+		 * included), and no fragment */
+		iplen = d->reasm;
+		d->reasm = 0;
+	}
+	if (iplen == 40 && !reasm) {
 		/* Length 0 is only legal for a jumbogram. */
 		if (nh != 0)
 			return bad(d, GF_BAD_IP_LEN);
@@ -593,7 +631,7 @@ dec_ip6(struct dctx *d, uint32_t ip)
 		iplen = 40 + (uint64_t)jumbo;
 	}
 	/* 64-bit, as 40 + a jumbo length can exceed UINT32_MAX. */
-	if (iplen > d->wend - ip)
+	if (iplen > d->wend - ip && !wire_lost(d, ip, iplen))
 		return bad(d, GF_BAD_IP_LEN);
 
 	pkt->family = 6;
@@ -602,18 +640,28 @@ dec_ip6(struct dctx *d, uint32_t ip)
 	pkt->ipopts = 0;
 	memcpy(pkt->src, h + 8, 16);
 	memcpy(pkt->dst, h + 24, 16);
+	d->lostwire = 0;
 	d->wend = ip + (uint32_t)iplen;
 	if (d->cend > d->wend)
 		d->cend = d->wend;
 
 	pos = ip + 40;
-	why = ip6_walk(d, &pos, d->wend, &nh, &frag, &fid);
+	why = ip6_walk(d, &pos, d->wend, &nh, &f);
 	if (why != GF_BAD_COUNT)
 		return bad(d, why);
+	if (reasm)
+		f.frag = GF_FRAG_NONE;
 	pkt->proto = nh;
-	pkt->frag = frag;
-	pkt->frag_id = fid;
-	if (frag == GF_FRAG_LATER) {
+	pkt->frag = f.frag;
+	pkt->frag_id = f.id;
+	if (f.frag != GF_FRAG_NONE && d->nip == 1) {
+		pkt->reasm = GF_REASM_OUTER;
+		pkt->frag_more = f.more;
+		pkt->frag_hdr = (uint16_t)(f.fpart - ip);
+		pkt->frag_off = f.off;
+		pkt->frag_len = d->wend - f.fpart;
+	}
+	if (f.frag == GF_FRAG_LATER) {
 		pkt->payload = d->wend - pos;
 		return GF_DECODE_OK;
 	}
@@ -635,18 +683,24 @@ dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
 	switch (proto) {
 	case 4:		/* IPv4 in IP */
 	case 41:	/* IPv6 in IP */
-		if (pkt->frag != GF_FRAG_NONE)
+		if (pkt->frag != GF_FRAG_NONE) {
+			if (pkt->frag == GF_FRAG_FIRST)
+				pkt->reasm |= pkt->reasm ? GF_REASM_TUNNEL : 0;
 			break;
+		}
 		if (deeper(d))
 			return bad(d, GF_BAD_DEEP_ENCAP);
 		pkt->encaps |= GF_E_IPIP;
-		return dec_ip(d, pos, proto == 4 ? 4 : 6);
+		return gf_dec_ip(d, pos, proto == 4 ? 4 : 6);
 	case 47: {
 		enum gf_decode_rc rc;
 		uint16_t vlan = pkt->vlan;
-		if (pkt->frag != GF_FRAG_NONE)
+		if (pkt->frag != GF_FRAG_NONE) {
+			if (pkt->frag == GF_FRAG_FIRST)
+				pkt->reasm |= pkt->reasm ? GF_REASM_TUNNEL : 0;
 			break;
-		rc = dec_gre(d, pos);
+		}
+		rc = gf_dec_gre(d, pos);
 		if (rc != GF_DECODE_NONIP)
 			return rc;
 		/* GRE carrying what is not IP (PPP, bridged STP, ...):
@@ -666,6 +720,23 @@ dec_l4(struct dctx *d, uint32_t pos, uint32_t proto)
 		pkt->l4sum = gf_be16(h + 6);
 		/* have() implies l4len >= 8: cend <= wend. */
 		pkt->payload = l4len - 8;
+		if (pkt->frag != GF_FRAG_NONE) {
+			if (pkt->frag == GF_FRAG_FIRST && pkt->reasm &&
+			    gf_udp_tunnel_port(pkt->sport, pkt->dport))
+				pkt->reasm |= GF_REASM_TUNNEL;
+		} else if (l4len >= 16 && have(d, pos, 9) &&
+		    gf_udp_maybe_tunnel(pkt->sport, pkt->dport, h[8])) {
+			uint16_t sp = pkt->sport, dp = pkt->dport;
+			enum gf_decode_rc rc;
+			/* the inner packet's ports, not the tunnel's, even
+			 * when it has none (a later fragment, ESP, ...) */
+			pkt->sport = pkt->dport = 0;
+			rc = gf_dec_udp_tunnel(d, pos, l4len, sp, dp);
+			if (rc != GF_DEC_NOT_TUNNEL)
+				return rc;
+			pkt->sport = sp;
+			pkt->dport = dp;
+		}
 		return GF_DECODE_OK;
 	case 1:
 	case 58:
@@ -796,8 +867,9 @@ dec_quoted(struct dctx *d, uint32_t pos, int ver)
 {
 	struct gf_packet *pkt = d->pkt;
 	const uint8_t *h;
-	uint32_t hl, fid;
-	uint8_t proto, frag;
+	uint32_t hl;
+	struct frag6 f;
+	uint8_t proto;
 
 	if (ver == 4) {
 		if (!have(d, pos, 20))
@@ -825,8 +897,8 @@ dec_quoted(struct dctx *d, uint32_t pos, int ver)
 		memcpy(pkt->quoted.src, h + 8, 16);
 		memcpy(pkt->quoted.dst, h + 24, 16);
 		pos += 40;
-		if (ip6_walk(d, &pos, d->cend, &proto, &frag, &fid) !=
-		    GF_BAD_COUNT || frag == GF_FRAG_LATER)
+		if (ip6_walk(d, &pos, d->cend, &proto, &f) !=
+		    GF_BAD_COUNT || f.frag == GF_FRAG_LATER)
 			return;
 	}
 	if (proto == 6 || proto == 17) {
@@ -854,98 +926,4 @@ dec_quoted(struct dctx *d, uint32_t pos, int ver)
 	}
 	pkt->quoted.proto = proto;
 	pkt->quoted.family = (uint8_t)ver;
-}
-
-/*
- * GRE (RFC 2784, 2890):
- *	C(1) R(1) K(1) S(1) reserved(9) version(3) | protocol(16)
- *	[checksum(16) reserved(16)] if C, [key(32)] if K, [seq(32)] if S
- * Version 1 is PPTP's enhanced GRE carrying PPP: not IP to us.  R (RFC
- * 1701 source routing) is deprecated and must be zero: malformed.
- *
- * ERSPAN rides on GRE protocol 0x88be: with a sequence number it is type
- * II, with an 8-byte header; without, Cisco's type I, which has no
- * header at all.  Type III is 0x22eb with a 12-byte header and an
- * optional 8-byte platform subheader.  Both are followed by the mirrored
- * Ethernet frame (type III frame type 0; 2 is a bare IP packet).  Cisco
- * calls GRE+ERSPAN II "a 50-byte GRE header" counting Ethernet and IP.
- *
- *	II:  ver(4)=1 vlan(12) | cos(3) en(2) t(1) session(10)
- *	     reserved(12) index(20)
- *	III: ver(4)=2 vlan(12) | cos(3) bso(2) t(1) session(10)
- *	     timestamp(32)
- *	     sgt(16) | p(1) ft(5) hwid(6) d(1) gra(2) o(1)
- */
-static enum gf_decode_rc
-dec_gre(struct dctx *d, uint32_t pos)
-{
-	struct gf_packet *pkt = d->pkt;
-	const uint8_t *h;
-	uint16_t flags, proto;
-	uint32_t hl;
-
-	if (deeper(d))
-		return bad(d, GF_BAD_DEEP_ENCAP);
-	if (!have(d, pos, 4))
-		return bad(d, GF_BAD_TRUNC_ENCAP);
-	h = d->p + pos;
-	flags = gf_be16(h);
-	proto = gf_be16(h + 2);
-	if ((flags & 0x0007) != 0)
-		return GF_DECODE_NONIP;
-	if (flags & 0x4000)
-		return bad(d, GF_BAD_TRUNC_ENCAP);
-	hl = 4;
-	if (flags & 0x8000)
-		hl += 4;
-	if (flags & 0x2000)
-		hl += 4;
-	if (flags & 0x1000)
-		hl += 4;
-	if (!have(d, pos, hl))
-		return bad(d, GF_BAD_TRUNC_ENCAP);
-	pkt->encaps |= GF_E_GRE;
-	pos += hl;
-
-	switch (proto) {
-	case ET_ERSPAN2:
-		if (deeper(d))
-			return bad(d, GF_BAD_DEEP_ENCAP);
-		pkt->encaps |= GF_E_ERSPAN;
-		if (flags & 0x1000) {
-			if (!have(d, pos, 8) || (d->p[pos] >> 4) != 1)
-				return bad(d, GF_BAD_TRUNC_ENCAP);
-			pos += 8;
-		}
-		return dec_ether(d, pos, GF_BAD_TRUNC_ENCAP);
-	case ET_ERSPAN3:
-		if (deeper(d))
-			return bad(d, GF_BAD_DEEP_ENCAP);
-		pkt->encaps |= GF_E_ERSPAN;
-		if (!have(d, pos, 12) || (d->p[pos] >> 4) != 2)
-			return bad(d, GF_BAD_TRUNC_ENCAP);
-		h = d->p + pos;
-		pos += 12;
-		if (h[11] & 0x01) {
-			if (!have(d, pos, 8))
-				return bad(d, GF_BAD_TRUNC_ENCAP);
-			pos += 8;
-		}
-		switch ((h[10] >> 2) & 0x1f) {
-		case 0:
-			return dec_ether(d, pos, GF_BAD_TRUNC_ENCAP);
-		case 2:
-			return dec_ip(d, pos, 0);
-		default:
-			return GF_DECODE_NONIP;
-		}
-	case ET_IPV4:
-	case ET_IPV6:
-	case ET_TEB:
-	case ET_MPLS_UC:
-	case ET_MPLS_MC:
-		return dec_etype(d, pos, proto, 1);
-	default:
-		return GF_DECODE_NONIP;
-	}
 }

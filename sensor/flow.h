@@ -51,6 +51,7 @@ enum flow_class {
 	FC_TCP,
 	FC_COUNT
 };
+_Static_assert(FC_COUNT <= 16, "struct flow keeps the class in 4 bits");
 #define FC_TIER1 FC_TCP_CLOSED  /* first class of tier 1 */
 #define FC_TIER2 FC_TCP         /* first class of tier 2 */
 
@@ -82,14 +83,16 @@ struct flow {
 	uint32_t flgs;                  /* GF_F_* for the interval */
 	uint16_t frags, icmperr;        /* interval counts */
 	uint16_t encaps;
-	uint8_t state;                  /* enum gf_state */
-	uint8_t cls;                    /* enum flow_class */
+	uint8_t state : 4;              /* enum gf_state */
+	uint8_t cls : 4;                /* enum flow_class */
 	uint8_t hs;                     /* handshake bits, tcp_track.h */
 	uint8_t orient : 2;             /* enum gf_orient */
 	uint8_t src_is_a : 1;           /* src endpoint is key.a */
 	uint8_t in_use : 1;
 	uint8_t report_held : 1;        /* counts of an interval already
 	                                   past, not reported (flow_proc.c) */
+	uint8_t vlans[3];               /* first VLAN id sent by endpoint a
+	                                   and by b, 12 bits each (flow_tag.h) */
 	struct flow_dir d[2];           /* [0] src, [1] dst */
 };
 

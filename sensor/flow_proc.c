@@ -163,6 +163,10 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 		return -1;
 	}
 	frag_init(fp->frags, FRAG_TTL_NS);
+	if (flow_frame_init(fp, cfg) != 0) {
+		flow_proc_free(fp);
+		return -1;
+	}
 	fp->sink = sink;
 	fp->sink_ctx = sink_ctx;
 	fp->skew = cfg->handshake_skew;
@@ -172,6 +176,7 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 	fp->sensor_interval = cfg->sensor_interval ? cfg->sensor_interval :
 	    fp->interval;
 	fp->align = cfg->align_intervals;
+	fp->key_vlan = cfg->key_vlan;
 	fp->sensor_id = cfg->sensor_id;
 	fp->nsources = (uint32_t)(cfg->nfiles + cfg->nifaces);
 	return 0;
@@ -186,6 +191,7 @@ flow_proc_free(struct flow_proc *fp)
 	fp->frags = NULL;
 	free(fp->dups);
 	fp->dups = NULL;
+	flow_frame_free(fp);
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -242,7 +248,9 @@ record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
 	o->endreason = (uint8_t)end;
 	o->orient = f->orient;
 	o->proto = f->key.proto;
-	o->vlan = f->key.vlan;
+	o->vlan = flow_vlan_of(f, a_is_src);
+	o->dvlan = flow_vlan_of(f, !a_is_src);
+	o->tunid = flow_tunid_of(&fp->tags, &fp->table, f);
 	o->encaps = f->encaps;
 	o->seq = f->recno;
 	o->flgs = f->flgs;
@@ -824,6 +832,7 @@ icmp_error(struct flow_proc *fp, const struct gf_packet *p, int *handled)
 	if (p->quoted.family == 0)
 		return;
 	flow_key_quoted(p, &k, &from_a);
+	flow_key_zone(&k, fp->key_vlan);
 	f = flow_table_lookup(&fp->table, &k, flow_key_hash(&fp->table, &k));
 	if (f == NULL)
 		return;
@@ -845,7 +854,10 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 
 	advance_clock(fp, p->ts);
 	fp->st.pkts++;
-	fp->st.bytes += p->wire_len;
+	fp->st.bytes += p->wire_len - p->held_bytes;
+	fp->st.shortwire += p->shortwire;
+	if (rc == GF_DECODE_HELD)
+		return;
 	if (rc == GF_DECODE_NONIP) {
 		fp->st.nonip++;
 		return;
@@ -877,6 +889,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		p = &local;
 	}
 	flow_key_make(p, &k, &from_a);
+	flow_key_zone(&k, fp->key_vlan);
 	h = flow_key_hash(&fp->table, &k);
 	f = flow_table_lookup(&fp->table, &k, h);
 	if (f != NULL && p->proto == 6 && p->frag != GF_FRAG_LATER) {
@@ -907,6 +920,8 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
+	if ((p->vlan | p->tunid) != 0)
+		flow_tags_note(&fp->tags, &fp->table, f, from_a, p);
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		tcp_track_packet(&fp->tcp, f, dir, p);
 	flow_lru_touch(&fp->table, f, class_of(f));
@@ -917,6 +932,7 @@ flow_proc_finish(struct flow_proc *fp, int reason)
 {
 	if (!fp->started)
 		return;
+	reasm_flush(fp->reasm, &fp->st);
 	for (int c = 0; c < FC_COUNT; c++) {
 		struct flow *f;
 		/* a TCP flow that closed or reset already ended that way;

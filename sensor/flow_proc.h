@@ -30,7 +30,9 @@
 #include "decode.h"
 #include "flow.h"
 #include "frag.h"
+#include "reasm.h"
 #include "record.h"
+#include "flow_tag.h"
 #include "tcp_track.h"
 
 typedef void (*flow_sink_fn)(void *ctx, const struct gf_record *r);
@@ -59,6 +61,8 @@ struct flow_proc {
 	struct flow_table table;
 	struct tcp_ctx tcp;
 	struct frag_cache *frags;
+	struct reasm *reasm;            /* NULL: reassembly off */
+	struct flow_tags tags;
 	flow_sink_fn sink;
 	void *sink_ctx;
 	flow_stats_fn stats_hook;
@@ -72,6 +76,7 @@ struct flow_proc {
 	struct feed_bounds feeds[FP_FEEDS][FP_FEEDS];   /* [lo][hi] */
 	uint8_t feed_warned[FP_FEEDS][FP_FEEDS];
 	int align;
+	int key_vlan;                   /* flows.key_vlan */
 	uint32_t sensor_id;
 	uint32_t nsources;
 	int started;
@@ -108,6 +113,16 @@ void flow_proc_free(struct flow_proc *fp);
 /* One decoded packet (rc from gf_decode; pkt->ts and wire_len set). */
 void flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
     const struct gf_packet *pkt);
+/* One captured frame from input feed (0-based): decode (kept of its
+ * caplen bytes at data), outer reassembly, then flow_proc_packet
+ * (frame.c). */
+void flow_proc_frame(struct flow_proc *fp, int dlt, const uint8_t *data,
+    uint32_t kept, uint32_t caplen, uint32_t wire_len, uint64_t ts,
+    int feed);
+/* The decoder's configuration, reassembly and tunnel ids (frame.c):
+ * called by flow_proc_init and flow_proc_free. */
+int flow_frame_init(struct flow_proc *fp, const struct gf_config *cfg);
+void flow_frame_free(struct flow_proc *fp);
 /* Advance the clock without a packet (live capture, idle link). */
 void flow_proc_tick(struct flow_proc *fp, uint64_t now);
 /* End every flow with reason (GF_END_EOF or GF_END_SHUTDOWN) and emit

@@ -345,9 +345,10 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	keep = h->caplen < GF_PKT_SNAP ? h->caplen : GF_PKT_SNAP;
 	p->ts = (uint64_t)h->ts.tv_sec * GF_NS_PER_SEC +
 	    (uint64_t)h->ts.tv_usec * (r->micro ? 1000u : 1u);
-	/* a caplen above the wire length is kept as it is: the decoder
-	 * rejects it (bad_caplen) before it reads a byte */
-	p->caplen = h->caplen > h->len ? h->caplen : keep;
+	/* the recorded caplen, of which keep bytes are kept: the decoder
+	 * rejects one above the wire length (bad_caplen) and tells a lost
+	 * wire length from a snaplen cut by it */
+	p->caplen = h->caplen;
 	p->wirelen = h->len;
 	memcpy(p->data, bytes, keep);
 	gf_ring_push(r->ring);
@@ -512,14 +513,10 @@ take(struct pipeline *pl, int i)
 {
 	struct reader *r = &pl->rd[i];
 	struct pkt_slot *p = gf_ring_rslot(r->ring);
-	struct gf_packet pkt;
-	enum gf_decode_rc rc;
 
-	rc = gf_decode(r->src->dlt, p->data, p->caplen, p->wirelen, &pkt);
-	pkt.ts = p->ts;
-	pkt.wire_len = p->wirelen;
-	pkt.feed = (uint8_t)(i < 255 ? i : 255);
-	flow_proc_packet(&pl->fp, rc, &pkt);
+	flow_proc_frame(&pl->fp, r->src->dlt, p->data,
+	    p->caplen < GF_PKT_SNAP ? p->caplen : GF_PKT_SNAP, p->caplen,
+	    p->wirelen, p->ts, i);
 	gf_ring_pop(r->ring);
 	pl->hold_since = 0;
 	pl->packets++;
@@ -614,8 +611,6 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 		struct capture_source *src;
 		const struct pcap_pkthdr *hdr;
 		const u_char *data;
-		struct gf_packet pkt;
-		enum gf_decode_rc rc;
 		uint64_t ts;
 		int n;
 
@@ -636,12 +631,9 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 			continue;
 		/* a file's run starts at its first packet */
 		set_start(pl, ts);
-		rc = gf_decode(src->dlt, data, hdr->caplen, hdr->len, &pkt);
-		pkt.ts = ts;
-		pkt.wire_len = hdr->len;
-		n = (int)(src - pl->cap->src);
-		pkt.feed = (uint8_t)(n < 255 ? n : 255);
-		flow_proc_packet(&pl->fp, rc, &pkt);
+		flow_proc_frame(&pl->fp, src->dlt, data, hdr->caplen,
+		    hdr->caplen, hdr->len, ts,
+		    (int)(src - pl->cap->src));
 		pl->packets++;
 	}
 	flow_finish(pl, *stop ? GF_END_SHUTDOWN : GF_END_EOF);

@@ -8,8 +8,10 @@ fi
 for cap in $CAP/demo.pcap $CAP/real-*.pcap $CAP/synth-*.pcap; do
 	[ -f "$cap" ] || continue
 	name=$(basename "$cap" .pcap)
-	# damaged packets are skipped by design: test_decode checks those
-	[ "$name" = synth-trunc ] && continue
+	# damaged packets are skipped by design: test_decode checks those;
+	# reassembled tunnel fragments and the Teredo relay (found by
+	# content, which tshark does not do) have their own tests
+	case $name in synth-trunc|synth-tunbad|synth-tunfrag) continue ;; esac
 	"$GAPFLOW" -r "$cap" -S 1 -w "$T/$name.gf" 2>"$T/err"
 	rc=$?
 	if [ $rc -gt 1 ]; then

@@ -548,6 +548,28 @@ put_chain(uint8_t *b, size_t cap, int nvlan, const uint16_t *vlan,
 	return n;
 }
 
+/*
+ * The inner Ethernet header of a tunnel (GRE/TEB, ERSPAN, VXLAN, Geneve)
+ * and its VLAN tags, announcing the inner IP.  Bytes written or PB_ERR.
+ */
+static size_t
+put_inner_ether(const struct pb_spec *s, const struct addrs *in, uint8_t *b,
+    size_t cap)
+{
+	uint16_t ft = in->family == 6 ? ET_IPV6 : ET_IPV4;
+	size_t n;
+
+	if (cap < 14)
+		return PB_ERR;
+	mac_from(b, in->dst, in->family);
+	mac_from(b + 6, in->src, in->family);
+	gf_put_be16(b + 12, chain_first(s->inner_nvlan,
+	    (const uint16_t[2]){ 0, 0 }, 0, ft));
+	n = put_chain(b + 14, cap - 14, s->inner_nvlan, s->inner_vlan,
+	    (const uint16_t[2]){ 0, 0 }, 0, NULL, ft);
+	return n == PB_ERR ? PB_ERR : 14 + n;
+}
+
 static size_t
 put_arp(const struct pb_spec *s, uint8_t *b, size_t cap)
 {
@@ -577,8 +599,11 @@ pb_build(const struct pb_spec *s, uint8_t *buf, size_t cap,
 	uint16_t final, first, ck;
 	size_t off = 0, n, o = 0, gre = 0, hl;
 	int encap = s->encap != PB_ENC_NONE && s->ethertype == 0;
+	int udptun = s->encap >= PB_ENC_GTPU && encap;
 	int ofam;
 	uint32_t af;
+	size_t udp = 0, pppoe = 0, gtp = 0;
+	uint16_t l2final;
 
 	*wirelen = 0;
 	memset(&in, 0, sizeof(in));
@@ -593,7 +618,8 @@ pb_build(const struct pb_spec *s, uint8_t *buf, size_t cap,
 	l2a = encap ? &out : &in;
 	ofam = l2a->family;
 	final = s->ethertype ? s->ethertype : ofam == 6 ? ET_IPV6 : ET_IPV4;
-	first = chain_first(s->nvlan, s->vlan_tpid, s->nmpls, final);
+	l2final = s->pbb_isid ? 0x88e7 : s->pppoe ? 0x8864 : final;
+	first = chain_first(s->nvlan, s->vlan_tpid, s->nmpls, l2final);
 	if (s->nmpls && s->ethertype)
 		return 0;
 
@@ -648,10 +674,37 @@ pb_build(const struct pb_spec *s, uint8_t *buf, size_t cap,
 		return 0;
 	}
 	n = put_chain(buf + off, cap - off, s->nvlan, s->vlan, s->vlan_tpid,
-	    s->nmpls, s->mpls, final);
+	    s->nmpls, s->mpls, l2final);
 	if (n == PB_ERR)
 		return 0;
 	off += n;
+	if (s->pbb_isid) {
+		uint16_t t = s->pppoe ? 0x8864 : final;
+		if (cap - off < 4 + 12 + 2 + 8)
+			return 0;
+		gf_put_be32(buf + off, s->pbb_isid & 0xffffff);
+		mac_from(buf + off + 4, l2a->dst, l2a->family);
+		mac_from(buf + off + 10, l2a->src, l2a->family);
+		buf[off + 4] |= 0x04;	/* customer MACs differ from B-MACs */
+		gf_put_be16(buf + off + 16, chain_first(s->inner_nvlan,
+		    (const uint16_t[2]){ 0, 0 }, 0, t));
+		off += 18;
+		n = put_chain(buf + off, cap - off, s->inner_nvlan,
+		    s->inner_vlan, (const uint16_t[2]){ 0, 0 }, 0, NULL, t);
+		if (n == PB_ERR)
+			return 0;
+		off += n;
+	}
+	if (s->pppoe) {
+		if (cap - off < 8)
+			return 0;
+		pppoe = off;
+		buf[off] = 0x11;
+		buf[off + 1] = 0;
+		gf_put_be16(buf + off + 2, s->pppoe_session);
+		gf_put_be16(buf + off + 6, final == ET_IPV6 ? 0x0057 : 0x0021);
+		off += 8;
+	}
 
 	if (s->ethertype != 0) {
 		if (s->ethertype == ET_ARP)
@@ -674,6 +727,83 @@ pb_build(const struct pb_spec *s, uint8_t *buf, size_t cap,
 		if (cap - off < hl)
 			return 0;
 		off += hl;
+	}
+	if (udptun) {
+		static const uint16_t wk[] = { 2152, 4789, 6081, 4754, 3544 };
+		if (s->geneve_opt < 0 || s->geneve_opt % 4 != 0 ||
+		    cap - off < 8 + 16 + (size_t)s->geneve_opt + 14 + 8)
+			return 0;
+		udp = off;
+		gf_put_be16(buf + off, s->tun_sport ? s->tun_sport : 40000);
+		gf_put_be16(buf + off + 2, s->tun_dport ? s->tun_dport :
+		    wk[s->encap - PB_ENC_GTPU]);
+		off += 8;
+		switch (s->encap) {
+		case PB_ENC_GTPU:
+			gtp = off;
+			buf[off] = (uint8_t)(0x30 | (s->gtp_ext ? 0x04 : 0) |
+			    (s->gtp_seq ? 0x02 : 0));
+			buf[off + 1] = 255;
+			gf_put_be32(buf + off + 4, s->tun_id);
+			off += 8;
+			if (s->gtp_ext || s->gtp_seq) {
+				gf_put_be16(buf + off, 1);	/* sequence */
+				buf[off + 2] = 0;
+				buf[off + 3] = s->gtp_ext ? 0x85 : 0;
+				off += 4;
+				for (int i = 0; i < s->gtp_ext; i++) {
+					/* PDU session container, 4 bytes */
+					buf[off] = 1;
+					buf[off + 1] = 0x10;
+					buf[off + 2] = 9;	/* QFI */
+					buf[off + 3] = i + 1 < s->gtp_ext ?
+					    0x85 : 0;
+					off += 4;
+				}
+			}
+			break;
+		case PB_ENC_VXLAN:
+			gf_put_be32(buf + off, 0x08000000);
+			gf_put_be32(buf + off + 4, s->tun_id << 8);
+			off += 8;
+			break;
+		case PB_ENC_GENEVE:
+			buf[off] = (uint8_t)(s->geneve_opt / 4);
+			buf[off + 1] = 0;
+			gf_put_be16(buf + off + 2, s->geneve_ip ? (in.family == 6 ?
+			    ET_IPV6 : ET_IPV4) : ET_TEB);
+			gf_put_be32(buf + off + 4, s->tun_id << 8);
+			off += 8;
+			for (int i = 0; i < s->geneve_opt; i += 4) {
+				/* an option class 0x0103, type 0x80, no data */
+				gf_put_be32(buf + off, 0x01038000u);
+				off += 4;
+			}
+			break;
+		case PB_ENC_GRE_UDP:
+			gf_put_be16(buf + off, 0);
+			gf_put_be16(buf + off + 2, in.family == 6 ? ET_IPV6 :
+			    ET_IPV4);
+			off += 4;
+			break;
+		case PB_ENC_TEREDO:
+			if (s->teredo_origin) {
+				gf_put_be16(buf + off, 0);
+				gf_put_be16(buf + off + 2, 0xffff ^ 40000);
+				gf_put_be32(buf + off + 4, 0xffffffffu ^ 0xc0000201u);
+				off += 8;
+			}
+			break;
+		default:
+			break;
+		}
+		if (s->encap == PB_ENC_VXLAN ||
+		    (s->encap == PB_ENC_GENEVE && !s->geneve_ip)) {
+			if ((n = put_inner_ether(s, &in, buf + off,
+			    cap - off)) == PB_ERR)
+				return 0;
+			off += n;
+		}
 	}
 	if (s->encap == PB_ENC_GRE || s->encap == PB_ENC_ERSPAN2 ||
 	    s->encap == PB_ENC_ERSPAN3) {
@@ -729,16 +859,8 @@ pb_build(const struct pb_spec *s, uint8_t *buf, size_t cap,
 			}
 		}
 		if (teb) {
-			uint16_t ft = in.family == 6 ? ET_IPV6 : ET_IPV4;
-			mac_from(buf + off, in.dst, in.family);
-			mac_from(buf + off + 6, in.src, in.family);
-			gf_put_be16(buf + off + 12, chain_first(s->inner_nvlan,
-			    (const uint16_t[2]){ 0, 0 }, 0, ft));
-			off += 14;
-			n = put_chain(buf + off, cap - off, s->inner_nvlan,
-			    s->inner_vlan, (const uint16_t[2]){ 0, 0 }, 0,
-			    NULL, ft);
-			if (n == PB_ERR)
+			if ((n = put_inner_ether(s, &in, buf + off,
+			    cap - off)) == PB_ERR)
 				return 0;
 			off += n;
 		}
@@ -752,13 +874,22 @@ pb_build(const struct pb_spec *s, uint8_t *buf, size_t cap,
 	if (encap) {
 		size_t tot = off - o;
 		uint8_t *h = buf + o;
-		uint8_t proto = s->encap == PB_ENC_IPIP ?
+		uint8_t proto = udptun ? 17 : s->encap == PB_ENC_IPIP ?
 		    (in.family == 6 ? 41 : 4) : 47;
 		if (tot > 65535 + (out.family == 6 ? 40u : 0u))
 			return 0;
 		if (gre != 0 && s->gre_csum) {
 			ck = fold(sum_bytes(0, buf + gre, off - gre));
 			gf_put_be16(buf + gre + 4, ck);
+		}
+		if (gtp != 0)
+			gf_put_be16(buf + gtp + 2, (uint16_t)(off - gtp - 8));
+		if (udp != 0) {
+			gf_put_be16(buf + udp + 4, (uint16_t)(off - udp));
+			gf_put_be16(buf + udp + 6, 0);
+			ck = fold(sum_bytes(pseudo_sum(&out, PB_UDP,
+			    (uint32_t)(off - udp)), buf + udp, off - udp));
+			gf_put_be16(buf + udp + 6, ck ? ck : 0xffff);
 		}
 		if (out.family == 4) {
 			h[0] = 0x45;
@@ -782,6 +913,8 @@ pb_build(const struct pb_spec *s, uint8_t *buf, size_t cap,
 		}
 	}
 
+	if (pppoe != 0)
+		gf_put_be16(buf + pppoe + 4, (uint16_t)(off - pppoe - 6));
 done:
 	if (s->pad_to > off) {
 		if (cap < s->pad_to)

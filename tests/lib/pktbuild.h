@@ -25,8 +25,10 @@
  * Layout of a built frame, outside in:
  *	link (Ethernet | Linux SLL | SLL2 | BSD null | raw)
  *	[VLAN tags] [MPLS labels]
+ *	[PBB I-TAG + customer MACs [+ inner VLANs]] [PPPoE + PPP]
  *	[outer IP + GRE [+ ERSPAN II/III + inner Ethernet [+ inner VLANs]]
- *	 | outer IP (IP-in-IP)]
+ *	 | outer IP (IP-in-IP)
+ *	 | outer IP + UDP + GTP-U/VXLAN/Geneve/GRE/Teredo [+ Ethernet]]
  *	IP [+ options | v6 extension headers] transport [payload]
  * Addresses of the outer IP come from outer_src/outer_dst; MAC addresses
  * are derived from the IP addresses (02:00 + last four bytes).
@@ -68,6 +70,12 @@ enum pb_encap {
 	PB_ENC_ERSPAN2,		/* outer IP, GRE+seq, ERSPAN II, Ethernet */
 	PB_ENC_ERSPAN3,		/* outer IP, GRE+seq, ERSPAN III, Ethernet */
 	PB_ENC_IPIP,		/* outer IP, inner IP (4in4, 6in4, 4in6...) */
+	/* outer IP, UDP (tun_sport > port), then: */
+	PB_ENC_GTPU,		/* GTP-U G-PDU (TEID tun_id), inner IP */
+	PB_ENC_VXLAN,		/* VXLAN (VNI tun_id), inner Ethernet */
+	PB_ENC_GENEVE,		/* Geneve (VNI tun_id), Ethernet or IP */
+	PB_ENC_GRE_UDP,		/* GRE in UDP (RFC 8086), inner IP */
+	PB_ENC_TEREDO,		/* Teredo: inner IPv6 */
 };
 
 /*
@@ -101,6 +109,20 @@ struct pb_spec {
 	int erspan_o;		/* ERSPAN III: 8-byte platform subheader */
 	int inner_nvlan;	/* VLAN tags of the inner Ethernet frame */
 	uint16_t inner_vlan[2];
+	/* UDP tunnels: outer UDP source port (0 = 40000), destination port
+	 * (0 = the tunnel's well-known one), tunnel id (VNI, TEID). */
+	uint16_t tun_sport, tun_dport;
+	uint32_t tun_id;
+	int gtp_ext;		/* GTP-U: 0..2 extension headers (4 bytes) */
+	int gtp_seq;		/* GTP-U: S flag, 4-byte optional fields */
+	int geneve_opt;		/* Geneve: option bytes (multiple of 4) */
+	int geneve_ip;		/* Geneve: inner IP, not Ethernet */
+	int teredo_origin;	/* Teredo: origin indication first */
+	/* Layer 2 inside the link (after its VLAN tags): */
+	uint32_t pbb_isid;	/* != 0: 802.1ah I-TAG with this I-SID and
+				 * the customer MAC header (inner_nvlan tags) */
+	int pppoe;		/* PPPoE session header and PPP protocol */
+	uint16_t pppoe_session;
 
 	/* IP. */
 	int family;		/* 4 or 6; 0 = from the src string */

@@ -23,6 +23,7 @@
 static const char *bad_names[] = {
 #define GF_BAD_NAME(e, n, d) n,
 	GF_BAD_REASONS(GF_BAD_NAME)
+	GF_BAD_REASONS_TUNNEL(GF_BAD_NAME)
 #undef GF_BAD_NAME
 };
 

@@ -27,6 +27,10 @@
  *                    takes the SYN-ACK's when the two were adjacent (a
  *                    swap), else keeps its own, so time never goes back.
  *   --list-removed F write the removed frame numbers (1-based, of IN) to F.
+ *   --lose-wire N    keep at most N bytes of each frame and record its wire
+ *                    length as its captured length (wire = caplen =
+ *                    min(N, caplen)), as dpkt, some scapy versions and
+ *                    slicing appliances write; the file's snaplen becomes N.
  *
  * Tap feeds, the way taps and SPAN ports deliver a link (applied after
  * the removals, to the frames that remain):
@@ -450,7 +454,8 @@ usage(void)
 	    "[--dir A:PORT]...\n"
 	    "               [--side client|server] [--drop-first N] "
 	    "[--drop-list FILE]\n"
-	    "               [--synack-first] [--list-removed FILE]\n"
+	    "               [--synack-first] [--list-removed FILE] "
+	    "[--lose-wire N]\n"
 	    "               [--feed2 ADDR OUT2] [--shift US] [--dup US] "
 	    "[--vlan ADDR V1 V2]\n");
 	exit(2);
@@ -460,7 +465,7 @@ int
 main(int argc, char **argv)
 {
 	const char *in, *out, *droplist = NULL, *listrm = NULL, *side = NULL;
-	uint64_t seed = 1, dropfirst = 0;
+	uint64_t seed = 1, dropfirst = 0, losewire = 0;
 	double rate = 0;
 	int tcponly = 0, synfirst = 0, ndir = 0;
 	const char *out2 = NULL;
@@ -514,6 +519,10 @@ main(int argc, char **argv)
 		} else if (!strcmp(o, "--drop-first")) {
 			dropfirst = strtoull(v, &e, 10);
 			if (*e)
+				usage();
+		} else if (!strcmp(o, "--lose-wire")) {
+			losewire = strtoull(v, &e, 10);
+			if (*e || losewire == 0 || losewire > 262144)
 				usage();
 		} else if (!strcmp(o, "--drop-list")) {
 			droplist = v;
@@ -681,7 +690,8 @@ main(int argc, char **argv)
 		}
 	}
 
-	po = pcap_open_dead_with_tstamp_precision(dlt, pcap_snapshot(pi),
+	po = pcap_open_dead_with_tstamp_precision(dlt,
+	    losewire ? (int)losewire : pcap_snapshot(pi),
 	    nsec ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
 	if (po == NULL)
 		die("pcap_open_dead failed");
@@ -746,6 +756,12 @@ main(int argc, char **argv)
 			pd2 = dump_open(po, out2);
 		for (size_t k = 0; k < nw; k++) {
 			struct pcap_pkthdr hh = w[k]->h;
+			if (losewire) {
+				/* a writer that lost the wire length */
+				if (hh.caplen > losewire)
+					hh.caplen = (bpf_u_int32)losewire;
+				hh.len = hh.caplen;
+			}
 			if (!nsec)
 				hh.ts.tv_usec /= 1000;
 			pcap_dump((u_char *)(w[k]->feed2 ? pd2 : pd), &hh,

@@ -55,7 +55,8 @@
  *                      4  IPv4 options cut (snaplen 40)            BAD bad_iphdr
  *                      5  TCP header cut (snaplen 50)              BAD bad_l4hdr
  *                      6  TCP options cut (snaplen 58): fine       OK mss 1460, no wscale
- *                      7  IPv4 total length 1 > the frame          BAD bad_iplen
+ *                      7  IPv4 total length 1 > the frame, cut     BAD bad_iplen
+ *                         by a snaplen (caplen 53 of wire 54)
  *                      8  IPv4 total length < header               BAD bad_iplen
  *                      9  TCP data offset 4                        BAD bad_tcpoff
  *                     10  TCP data offset 15 > IP payload          BAD bad_tcpoff
@@ -64,8 +65,61 @@
  *                     13  GRE key cut (snaplen 40)                 BAD bad_encap
  *                     14  ERSPAN II header cut (snaplen 45)        BAD bad_encap
  *                     15  UDP header cut (snaplen 40)              BAD bad_l4hdr
- *                     16  IPv6 payload length 1 > the frame        BAD bad_iplen
+ *                     16  IPv6 payload length 1 > the frame, cut   BAD bad_iplen
+ *                         by a snaplen (caplen 61 of wire 62)
  *                     17  snaplen 54 of a 1514-byte TCP segment    OK payload 1460
+ *                     18  the same with its wire length lost       OK shortwire, wire 1514
+ *                         (wire = caplen = 54, as dpkt writes)
+ *                     19  IPv6 TCP 1000 bytes, wire = caplen = 74  OK shortwire, wire 1074
+ * synth-vlan-split.pcap  one TCP connection 10.0.0.1:40000 > 10.0.0.2:80
+ *                      whose client sends on VLAN 10 and server on VLAN 20
+ *                      (router on a stick): SYN, SYN-ACK, ACK, 100 bytes,
+ *                      ACK, 200 bytes, ACK, FIN, FIN-ACK, ACK: client 6
+ *                      packets, server 4, no gap
+ * Tunnels (issue 14); outer 192.0.2.1 > 192.0.2.2 (or 2001:db8:f::1 > ::2),
+ * inner TCP 10.1.0.1:1000 > 10.2.0.1:80 SYN then its SYN-ACK, unless said:
+ * synth-gtpu.pcap      1, 2  GTP-U TEID 0x1234 (both ports 2152)       OK T
+ *                      3  seq + 2 extension headers, inner v6 UDP   OK T (6 in 4)
+ *                         2001:db8:1::1:7701 > 2001:db8:2::1:7700
+ *                      4  outer IPv6, inner v4 UDP 10.1.0.1:7701 >   OK T (4 in 6)
+ *                         10.2.0.1:7700, TEID 7
+ * synth-vxlan.pcap     1, 2  VNI 42, inner Ethernet + VLAN 7         OK X v
+ *                      3  outer IPv6, inner v4 UDP as above, VNI 43 OK X
+ * synth-geneve.pcap    1, 2  VNI 99, 8 option bytes, inner Ethernet  OK N
+ *                      3  inner IP (no Ethernet), v6 UDP as above   OK N
+ * synth-greudp.pcap    1, 2  GRE in UDP 4754, inner v4 TCP           OK G
+ *                      3  inner v6 UDP as above                     OK G
+ * synth-teredo.pcap    1  UDP 3544, inner v6 UDP                     OK D
+ *                         2001:0:4136:e378::1:5000 > 2001:db8::9:6000
+ *                      2  the reply, origin indication first        OK D
+ *                      3  UDP 3544 whose payload is not IPv6        OK plain UDP
+ * synth-pbb.pcap       1, 2  B-VLAN 100, I-SID 0x10203, C-VLAN 5     OK B v q
+ * synth-pppoe.pcap     1, 2  PPPoE session 0x11, inner v4 TCP        OK P
+ *                      3  QinQ 10/20 + PPPoE, inner v6 UDP as above OK P v q
+ *                      4  PPPoE LCP echo                            NONIP
+ * synth-tunbad.pcap    1  GTP-U header cut (snaplen 46)             BAD bad_gtpu
+ *                      2  GTP-U version 2                           BAD bad_gtpu
+ *                      3  VXLAN header cut (snaplen 46)             BAD bad_vxlan
+ *                      4  VXLAN I flag clear                        BAD bad_vxlan
+ *                      5  Geneve header cut (snaplen 46)            BAD bad_geneve
+ *                      6  Geneve version 1                          BAD bad_geneve
+ *                      7  GRE in UDP, GRE header cut (snaplen 44)   BAD bad_encap
+ *                      8  GRE in UDP, routing bit set               BAD bad_encap
+ *                      9  Teredo on 3544, IPv6 header cut (snap 62) BAD bad_teredo
+ *                     10  PBB I-TAG cut (snaplen 16)                BAD bad_pbb
+ *                     11  PBB customer MAC header cut (snaplen 28)  BAD bad_pbb
+ *                     12  PPPoE header cut (snaplen 18)             BAD bad_pppoe
+ *                     13  PPPoE version 2                           BAD bad_pppoe
+ *                     14  GTP-U echo request (type 1)               OK plain UDP 2152
+ *                     15  VXLAN inner Ethernet cut (snaplen 60)     BAD bad_vxlan
+ *                     16  Teredo relay: UDP 32900 > 3797, inner v6  OK D (by content;
+ *                         2001:db8::9:6000 > 2001:0:4136:e378::1:5000  tshark: plain UDP)
+ * synth-tunfrag.pcap   GTP-U in IPv4 fragmented in two (id 0x77): TCP
+ *                      10.1.0.1:1000 > 10.2.0.1:80, 1000 payload bytes:
+ *                      1  first fragment (outer bytes 0..519)       OK, held
+ *                      2  second fragment (544..)                   OK, completes
+ *                      3  another datagram's first fragment (id     OK, held,
+ *                         0x78) whose second fragment is missing       never done
  * synth-nonip.pcap     1  ARP request                              NONIP
  *                      2  LLDP (0x88cc)                            NONIP
  *                      3  802.3 length field + LLC                 NONIP
@@ -115,8 +169,10 @@ file_close(void)
 	cur = NULL;
 }
 
+/* Write s; lostwire records its wire length as its captured length, as
+ * dpkt and some scapy versions write. */
 static void
-emit(const struct pb_spec *s)
+emit_as(const struct pb_spec *s, int lostwire)
 {
 	uint32_t wire;
 	size_t cap;
@@ -124,9 +180,16 @@ emit(const struct pb_spec *s)
 	if ((cap = pb_build(s, buf, sizeof(buf), &wire)) == 0)
 		errx(2, "pb_build failed (packet at %llu)",
 		    (unsigned long long)ts);
-	if (pw_write(cur, ts, buf, (uint32_t)cap, wire) != 0)
+	if (pw_write(cur, ts, buf, (uint32_t)cap,
+	    lostwire ? (uint32_t)cap : wire) != 0)
 		err(2, "write");
 	ts += 1000000;
+}
+
+static void
+emit(const struct pb_spec *s)
+{
+	emit_as(s, 0);
 }
 
 static void
@@ -435,7 +498,9 @@ truncated(void)
 	emit(&s);					/* 6 */
 	pb_spec_tcp(&s, "10.0.0.1", 1234, "10.0.0.2", 80);
 	s.ip_len_adj = 1;
+	s.snaplen = 53;
 	emit(&s);					/* 7 */
+	s.snaplen = 0;
 	s.ip_len_adj = -30;
 	emit(&s);					/* 8 */
 	s.ip_len_adj = 0;
@@ -467,11 +532,325 @@ truncated(void)
 	emit(&s);					/* 15 */
 	pb_spec_udp(&s, "2001:db8::1", 1000, "2001:db8::2", 4000);
 	s.ip_len_adj = 1;
+	s.snaplen = 61;
 	emit(&s);					/* 16 */
 	pb_spec_tcp(&s, "10.0.0.1", 1234, "10.0.0.2", 80);
 	s.paylen = 1460;
 	s.snaplen = 54;
 	emit(&s);					/* 17 */
+	emit_as(&s, 1);				/* 18 */
+	pb_spec_tcp(&s, "2001:db8::1", 1234, "2001:db8::2", 80);
+	s.paylen = 1000;
+	s.snaplen = 74;
+	emit_as(&s, 1);				/* 19 */
+	file_close();
+}
+
+/* s with byte off of the built frame set to v. */
+static void
+emit_patched(const struct pb_spec *s, size_t off, uint8_t v)
+{
+	uint32_t wire;
+	size_t cap;
+
+	if ((cap = pb_build(s, buf, sizeof(buf), &wire)) == 0 || off >= cap)
+		errx(2, "pb_build failed (packet at %llu)",
+		    (unsigned long long)ts);
+	buf[off] = v;
+	if (pw_write(cur, ts, buf, (uint32_t)cap, wire) != 0)
+		err(2, "write");
+	ts += 1000000;
+}
+
+/*
+ * s (Ethernet, outer IPv4) with its outer datagram cut in two fragments
+ * at payload byte at (a multiple of 8), IP id id; only the first when
+ * first_only.
+ */
+static void
+emit_outer_frags(const struct pb_spec *s, uint16_t id, uint32_t at,
+    int first_only)
+{
+	static uint8_t f[PB_MAXFRAME];
+	uint32_t wire, hl, tot, sum;
+	size_t cap;
+	int k;
+
+	if ((cap = pb_build(s, buf, sizeof(buf), &wire)) == 0)
+		errx(2, "pb_build failed (fragments)");
+	hl = (uint32_t)(buf[14] & 0x0f) * 4;
+	tot = (uint32_t)buf[16] << 8 | buf[17];
+	for (k = 0; k < (first_only ? 1 : 2); k++) {
+		uint32_t lo = k ? at : 0, hi = k ? tot - hl : at;
+		uint8_t *h = f + 14;
+		memcpy(f, buf, 14 + hl);
+		memcpy(f + 14 + hl, buf + 14 + hl + lo, hi - lo);
+		h[2] = (uint8_t)((hl + hi - lo) >> 8);
+		h[3] = (uint8_t)(hl + hi - lo);
+		h[4] = (uint8_t)(id >> 8);
+		h[5] = (uint8_t)id;
+		h[6] = (uint8_t)((k ? 0 : 0x20) | ((lo / 8) >> 8));
+		h[7] = (uint8_t)(lo / 8);
+		h[10] = h[11] = 0;
+		sum = 0;
+		for (uint32_t i = 0; i < hl; i += 2)
+			sum += (uint32_t)h[i] << 8 | h[i + 1];
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		h[10] = (uint8_t)(~sum >> 8);
+		h[11] = (uint8_t)~sum;
+		if (pw_write(cur, ts, f, 14 + hl + hi - lo,
+		    14 + hl + hi - lo) != 0)
+			err(2, "write");
+		ts += 1000000;
+	}
+}
+
+/* Outer addresses and the inner TCP SYN of the tunnel captures. */
+static void
+tun_spec(struct pb_spec *s, enum pb_encap e, int outer6)
+{
+	pb_spec_tcp(s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s->flags = PB_SYN;
+	s->seq = 100;
+	s->encap = e;
+	s->outer_src = outer6 ? "2001:db8:f::1" : "192.0.2.1";
+	s->outer_dst = outer6 ? "2001:db8:f::2" : "192.0.2.2";
+}
+
+/* The SYN of tun_spec, then its SYN-ACK (both directions swapped). */
+static void
+tun_pair(struct pb_spec *s)
+{
+	emit(s);
+	pb_spec_swap(s);
+	s->flags = PB_SYN | PB_ACK;
+	s->seq = 500;
+	s->ack = 101;
+	emit(s);
+	pb_spec_swap(s);
+}
+
+static void
+tun_udp(struct pb_spec *s, enum pb_encap e, int outer6, int inner6)
+{
+	tun_spec(s, e, outer6);
+	pb_spec_udp(s, inner6 ? "2001:db8:1::1" : "10.1.0.1", 7701,
+	    inner6 ? "2001:db8:2::1" : "10.2.0.1", 7700);
+	s->paylen = 20;
+	s->encap = e;
+	s->outer_src = outer6 ? "2001:db8:f::1" : "192.0.2.1";
+	s->outer_dst = outer6 ? "2001:db8:f::2" : "192.0.2.2";
+}
+
+static void
+tunnels(void)
+{
+	struct pb_spec s;
+	static const uint8_t notv6[60] = { 'z', 'z', 'z', 'z' };
+	static const uint8_t lcp[] = { 0x11, 0x00, 0x00, 0x11, 0x00, 0x0a,
+	    0xc0, 0x21, 0x09, 0x01, 0x00, 0x08, 0, 0, 0, 0 };
+
+	file_open("synth-gtpu.pcap", PB_LINK_ETHER, 0);
+	tun_spec(&s, PB_ENC_GTPU, 0);
+	s.tun_sport = 2152;
+	s.tun_id = 0x1234;
+	tun_pair(&s);
+	tun_udp(&s, PB_ENC_GTPU, 0, 1);
+	s.tun_sport = 2152;
+	s.tun_id = 0x1234;
+	s.gtp_seq = 1;
+	s.gtp_ext = 2;
+	emit(&s);
+	tun_udp(&s, PB_ENC_GTPU, 1, 0);
+	s.tun_sport = 2152;
+	s.tun_id = 7;
+	emit(&s);
+	file_close();
+
+	file_open("synth-vxlan.pcap", PB_LINK_ETHER, 0);
+	tun_spec(&s, PB_ENC_VXLAN, 0);
+	s.tun_id = 42;
+	s.inner_nvlan = 1;
+	s.inner_vlan[0] = 7;
+	tun_pair(&s);
+	tun_udp(&s, PB_ENC_VXLAN, 1, 0);
+	s.tun_id = 43;
+	emit(&s);
+	file_close();
+
+	file_open("synth-geneve.pcap", PB_LINK_ETHER, 0);
+	tun_spec(&s, PB_ENC_GENEVE, 0);
+	s.tun_id = 99;
+	s.geneve_opt = 8;
+	tun_pair(&s);
+	tun_udp(&s, PB_ENC_GENEVE, 0, 1);
+	s.tun_id = 99;
+	s.geneve_ip = 1;
+	emit(&s);
+	file_close();
+
+	file_open("synth-greudp.pcap", PB_LINK_ETHER, 0);
+	tun_spec(&s, PB_ENC_GRE_UDP, 0);
+	tun_pair(&s);
+	tun_udp(&s, PB_ENC_GRE_UDP, 0, 1);
+	emit(&s);
+	file_close();
+
+	file_open("synth-teredo.pcap", PB_LINK_ETHER, 0);
+	tun_spec(&s, PB_ENC_TEREDO, 0);
+	pb_spec_udp(&s, "2001:0:4136:e378::1", 5000, "2001:db8::9", 6000);
+	s.paylen = 12;
+	s.encap = PB_ENC_TEREDO;
+	s.outer_src = "192.0.2.1";
+	s.outer_dst = "192.0.2.2";
+	s.tun_sport = 3797;
+	emit(&s);					/* 1 */
+	pb_spec_swap(&s);
+	s.tun_sport = 3544;
+	s.tun_dport = 3797;
+	s.teredo_origin = 1;
+	emit(&s);					/* 2 */
+	pb_spec_udp(&s, "192.0.2.1", 3797, "192.0.2.2", 3544);
+	s.paylen = sizeof(notv6);
+	s.payload = notv6;
+	emit(&s);					/* 3 */
+	file_close();
+
+	file_open("synth-pbb.pcap", PB_LINK_ETHER, 0);
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.flags = PB_SYN;
+	s.seq = 100;
+	s.nvlan = 1;
+	s.vlan[0] = 100;
+	s.vlan_tpid[0] = 0x88a8;
+	s.pbb_isid = 0x10203;
+	s.inner_nvlan = 1;
+	s.inner_vlan[0] = 5;
+	tun_pair(&s);
+	file_close();
+
+	file_open("synth-pppoe.pcap", PB_LINK_ETHER, 0);
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.flags = PB_SYN;
+	s.seq = 100;
+	s.pppoe = 1;
+	s.pppoe_session = 0x11;
+	tun_pair(&s);
+	pb_spec_udp(&s, "2001:db8:1::1", 7701, "2001:db8:2::1", 7700);
+	s.paylen = 20;
+	s.pppoe = 1;
+	s.pppoe_session = 0x11;
+	s.nvlan = 2;
+	s.vlan[0] = 10;
+	s.vlan[1] = 20;
+	emit(&s);
+	pb_spec_init(&s);
+	s.src = "10.1.0.1";
+	s.dst = "10.2.0.1";
+	s.ethertype = 0x8864;
+	s.payload = lcp;
+	s.paylen = sizeof(lcp);
+	emit(&s);
+	file_close();
+
+	file_open("synth-tunbad.pcap", PB_LINK_ETHER, 0);
+	tun_spec(&s, PB_ENC_GTPU, 0);
+	s.snaplen = 46;
+	emit(&s);					/* 1 */
+	s.snaplen = 0;
+	emit_patched(&s, 42, 0x50);			/* 2 */
+	tun_spec(&s, PB_ENC_VXLAN, 0);
+	s.snaplen = 46;
+	emit(&s);					/* 3 */
+	s.snaplen = 0;
+	emit_patched(&s, 42, 0x00);			/* 4 */
+	tun_spec(&s, PB_ENC_GENEVE, 0);
+	s.snaplen = 46;
+	emit(&s);					/* 5 */
+	s.snaplen = 0;
+	emit_patched(&s, 42, 0x40);			/* 6 */
+	tun_spec(&s, PB_ENC_GRE_UDP, 0);
+	s.snaplen = 44;
+	emit(&s);					/* 7 */
+	s.snaplen = 0;
+	emit_patched(&s, 42, 0x40);			/* 8 */
+	tun_udp(&s, PB_ENC_TEREDO, 0, 1);
+	s.tun_dport = 3544;
+	s.snaplen = 62;
+	emit(&s);					/* 9 */
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.pbb_isid = 0x10203;
+	s.snaplen = 16;
+	emit(&s);					/* 10 */
+	s.snaplen = 28;
+	emit(&s);					/* 11 */
+	s.pbb_isid = 0;
+	s.pppoe = 1;
+	s.snaplen = 18;
+	emit(&s);					/* 12 */
+	s.snaplen = 0;
+	emit_patched(&s, 14, 0x21);			/* 13 */
+	tun_spec(&s, PB_ENC_GTPU, 0);
+	emit_patched(&s, 43, 1);			/* 14 */
+	tun_spec(&s, PB_ENC_VXLAN, 0);
+	s.snaplen = 60;
+	emit(&s);					/* 15 */
+	tun_spec(&s, PB_ENC_TEREDO, 0);
+	pb_spec_udp(&s, "2001:db8::9", 6000, "2001:0:4136:e378::1", 5000);
+	s.paylen = 12;
+	s.encap = PB_ENC_TEREDO;
+	s.outer_src = "192.0.2.2";
+	s.outer_dst = "192.0.2.1";
+	s.tun_sport = 32900;
+	s.tun_dport = 3797;
+	emit(&s);					/* 16 */
+	file_close();
+
+	file_open("synth-tunfrag.pcap", PB_LINK_ETHER, 0);
+	tun_spec(&s, PB_ENC_GTPU, 0);
+	s.flags = PB_ACK | PB_PSH;
+	s.tun_sport = 2152;
+	s.paylen = 1000;
+	emit_outer_frags(&s, 0x77, 520, 0);		/* 1, 2 */
+	s.seq += 1000;
+	emit_outer_frags(&s, 0x78, 520, 1);		/* 3 */
+	file_close();
+}
+
+/* One packet of the split-VLAN connection. */
+static void
+split_pkt(struct pb_spec *s, int client, uint8_t flags, uint32_t seq,
+    uint32_t ack, uint32_t len)
+{
+	pb_spec_tcp(s, "10.0.0.1", 40000, "10.0.0.2", 80);
+	if (!client)
+		pb_spec_swap(s);
+	s->nvlan = 1;
+	s->vlan[0] = client ? 10 : 20;
+	s->flags = flags;
+	s->seq = seq;
+	s->ack = ack;
+	s->paylen = len;
+	emit(s);
+}
+
+static void
+vlan_split(void)
+{
+	struct pb_spec s;
+
+	file_open("synth-vlan-split.pcap", PB_LINK_ETHER, 0);
+	split_pkt(&s, 1, PB_SYN, 1000, 0, 0);
+	split_pkt(&s, 0, PB_SYN | PB_ACK, 5000, 1001, 0);
+	split_pkt(&s, 1, PB_ACK, 1001, 5001, 0);
+	split_pkt(&s, 1, PB_ACK | PB_PSH, 1001, 5001, 100);
+	split_pkt(&s, 0, PB_ACK, 5001, 1101, 0);
+	split_pkt(&s, 0, PB_ACK | PB_PSH, 5001, 1101, 200);
+	split_pkt(&s, 1, PB_ACK, 1101, 5201, 0);
+	split_pkt(&s, 1, PB_FIN | PB_ACK, 1101, 5201, 0);
+	split_pkt(&s, 0, PB_FIN | PB_ACK, 5201, 1102, 0);
+	split_pkt(&s, 1, PB_ACK, 1102, 5202, 0);
 	file_close();
 }
 
@@ -535,5 +914,7 @@ main(int argc, char **argv)
 	links();
 	truncated();
 	nonip_icmp();
+	vlan_split();
+	tunnels();
 	return 0;
 }

@@ -147,6 +147,7 @@ cfg_equal(const struct gf_config *a, const struct gf_config *b)
 	NUM(align_intervals);
 	NUM(sensor_interval);
 	NUM(max_flows);
+	NUM(key_vlan);
 	NUM(timeout_tcp);
 	NUM(timeout_tcp_closed);
 	NUM(timeout_udp);
@@ -215,6 +216,7 @@ TEST(defaults)
 	CHECK_U64(c.align_intervals, 0);
 	CHECK_U64(c.sensor_interval, 0);
 	CHECK_U64(c.max_flows, 1000000);
+	CHECK_U64(c.key_vlan, 0);
 	CHECK_U64(c.timeout_tcp, 300 * SEC);
 	CHECK_U64(c.timeout_tcp_closed, 5 * SEC);
 	CHECK_U64(c.timeout_udp, 30 * SEC);
@@ -287,6 +289,7 @@ static const char every_key[] =
     "  align_intervals: yes\n"
     "  sensor_interval: 0.1\n"
     "  max_flows: 16\n"
+    "  key_vlan: true\n"
     "  timeouts:\n"
     "    tcp: 2h\n"
     "    tcp_closed: 1.5\n"
@@ -334,6 +337,7 @@ TEST(every_key_exact)
 	CHECK_U64(c.align_intervals, 1);
 	CHECK_U64(c.sensor_interval, 100000000);
 	CHECK_U64(c.max_flows, 16);
+	CHECK_U64(c.key_vlan, 1);
 	CHECK_U64(c.timeout_tcp, 7200000000000ULL);
 	CHECK_U64(c.timeout_tcp_closed, 1500000000);
 	CHECK_U64(c.timeout_udp, 300000000000ULL);
@@ -518,7 +522,7 @@ TEST(error_unknown_key)
 	    " tcp_closed, udp, icmp, other, tcp_syn, tcp_half_open"));
 	CHECK(err_is("# top\n\nflow:\n  x: 1\n",
 	    ":3: key 'flow': unknown key, expected one of: sensor, input, "
-	    "output, flows, tcp, service"));
+	    "output, flows, decode, tcp, service"));
 	CHECK(err_has("flows.status_interval: 1\n",
 	    ":1: key 'flows.status_interval': unknown key, expected one of: "
 	    "sensor,", "not dotted keys"));
@@ -549,7 +553,7 @@ TEST(error_wrong_kind)
 	CHECK(err_has("sensor:\n  id: {a: 1}\n", ":2: key 'sensor.id': got a "
 	    "mapping, expected an integer from 0 to 4294967295", ""));
 	CHECK(err_is("- sensor\n", ":1: the top level is a list, expected a "
-	    "mapping of sections, one of: sensor, input, output, flows, tcp, "
+	    "mapping of sections, one of: sensor, input, output, flows, decode, tcp, "
 	    "service"));
 	CHECK(err_has("\n\njust text\n", ":3: the top level is a single value",
 	    "mapping of sections"));
@@ -950,7 +954,7 @@ TEST(docs_cover_every_key)
 			CHECK(0);
 		}
 	}
-	CHECK(nkeys == 40);
+	CHECK(nkeys == 50);
 out:
 	free(printed);
 	free(man);

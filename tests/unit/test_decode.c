@@ -19,6 +19,7 @@
 #include "bytes.h"
 #include "decode.h"
 #include "pktbuild.h"
+#include "reasm.h"
 #include "testlib.h"
 
 static uint8_t frame[PB_MAXFRAME];
@@ -172,8 +173,10 @@ TEST(ethernet_padding_not_payload)
 	CHECK_U64(run_spec(&s), GF_DECODE_OK);
 	CHECK_U64(pkt.ip_len, 46);
 	CHECK_U64(pkt.payload, 6);
-	/* ...but not one more. */
+	/* ...but not one more when the frame was cut (caplen 59 of 60);
+	 * captured whole, 47 is a lost wire length (lost_wire_length). */
 	s.ip_len_adj = 7;
+	s.snaplen = 59;
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
 }
 
@@ -189,6 +192,244 @@ TEST(snaplen_lengths_from_ip)
 	CHECK_U64(fwire, 1054);
 	CHECK_U64(pkt.ip_len, 1040);
 	CHECK_U64(pkt.payload, 1000);
+}
+
+/*
+ * A lost wire length: the writer recorded wire = caplen = snaplen.  The
+ * frame decodes with the IP length, its wire length becomes link header
+ * + IP length, and shortwire says so.  A frame whose caplen is below its
+ * (recorded) wire length was cut by a snaplen: an IP length beyond that
+ * wire length stays inconsistent.
+ */
+TEST(lost_wire_length)
+{
+	struct pb_spec s;
+
+	pb_spec_tcp(&s, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.paylen = 1000;
+	s.snaplen = 54;
+	build(&s);
+	/* IP 20 + TCP 20 + 1000 = 1040; wire 14 + 1040 = 1054. */
+	CHECK_U64(gf_decode(1, frame, 54, 54, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 1054);
+	CHECK_U64(pkt.ip_len, 1040);
+	CHECK_U64(pkt.payload, 1000);
+	CHECK_U64(pkt.sport, 1);
+	/* 60 bytes kept: the 6 past the TCP header are payload, not read
+	 * as anything; the same with a ring that kept only 54 of 60. */
+	CHECK_U64(gf_decode(1, frame, 60, 60, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.wire_len, 1054);
+	CHECK_U64(gf_decode_clipped(1, frame, 54, 60, 60, &pkt),
+	    GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 1054);
+	/* snaplen cut (caplen 54 < wire 60): inconsistent, not lost. */
+	CHECK(bad_is((int)gf_decode(1, frame, 54, 60, &pkt), GF_BAD_IP_LEN));
+	CHECK_U64(pkt.shortwire, 0);
+	/* the true wire length: nothing to fix */
+	CHECK_U64(gf_decode(1, frame, 54, 1054, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 0);
+	CHECK_U64(pkt.wire_len, 1054);
+	/* TCP header cut by the snaplen stays truncated L4 */
+	CHECK(bad_is((int)gf_decode(1, frame, 50, 50, &pkt), GF_BAD_TRUNC_L4));
+
+	/* Two VLAN tags: link header 14 + 8. */
+	s.nvlan = 2;
+	s.vlan[0] = 10;
+	s.vlan[1] = 20;
+	s.snaplen = 62;
+	build(&s);
+	CHECK_U64(gf_decode(1, frame, 62, 62, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 22 + 1040);
+
+	/* IPv6: 40 + 20 + 1000 = 1060, wire 1074. */
+	pb_spec_tcp(&s, "2001:db8::1", 1, "2001:db8::2", 2);
+	s.paylen = 1000;
+	s.snaplen = 74;
+	build(&s);
+	CHECK_U64(gf_decode(1, frame, 74, 74, &pkt), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 1);
+	CHECK_U64(pkt.wire_len, 1074);
+	CHECK_U64(pkt.payload, 1000);
+
+	/* Ethernet padding (wire 60 > 14 + 40) is not a lost length. */
+	pb_spec_tcp(&s, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.pad_to = 60;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.shortwire, 0);
+	CHECK_U64(pkt.wire_len, 60);
+
+	/* Only the first IP layer: an inner datagram longer than the outer
+	 * one that carries it is malformed.  IP-in-IP, outer 20 + inner 40,
+	 * frame 74; the inner total says 41. */
+	pb_spec_tcp(&s, "10.1.0.1", 1, "10.1.0.2", 2);
+	s.encap = PB_ENC_IPIP;
+	s.outer_src = "192.0.2.1";
+	s.outer_dst = "192.0.2.2";
+	s.ip_len_adj = 1;
+	build(&s);
+	CHECK(bad_is(redecode(1), GF_BAD_IP_LEN));
+	CHECK_U64(pkt.shortwire, 0);
+}
+
+/*
+ * The tunnels, built by pktbuild; sizes by hand: Ethernet 14, IPv4 20,
+ * IPv6 40, UDP 8, GTP-U 8 (+4 optional fields, +4 per extension), VXLAN
+ * 8, Geneve 8 + options, GRE 4, I-TAG 4 + customer MACs 12 + type 2,
+ * PPPoE 6 + PPP 2, TCP 20.  The inner packet is always a TCP SYN
+ * 10.1.0.1:1000 > 10.2.0.1:80 (IP length 40) or, for Teredo, a UDP
+ * datagram with 12 payload bytes (IP length 60).
+ */
+TEST(tunnels)
+{
+	static const struct {
+		enum pb_encap enc;
+		int outer6, opt;        /* opt: GTP ext headers, Geneve bytes */
+		uint32_t id;
+		uint32_t wire, tunid;
+		uint16_t encaps;
+	} t[] = {
+		/* 14 + 20 + 8 + 8 + 40 */
+		{ PB_ENC_GTPU, 0, 0, 0x1234, 90, 0x1234, GF_E_GTPU },
+		/* + 4 optional + 2 * 4 extension */
+		{ PB_ENC_GTPU, 0, 2, 0x1234, 102, 0x1234, GF_E_GTPU },
+		/* 14 + 40 + 8 + 8 + 40 */
+		{ PB_ENC_GTPU, 1, 0, 7, 110, 7, GF_E_GTPU },
+		/* 14 + 20 + 8 + 8 + 14 + 40 */
+		{ PB_ENC_VXLAN, 0, 0, 42, 104, 42, GF_E_VXLAN },
+		/* 14 + 20 + 8 + 8 + 8 + 14 + 40 */
+		{ PB_ENC_GENEVE, 0, 8, 99, 112, 99, GF_E_GENEVE },
+		/* 14 + 20 + 8 + 4 + 40 */
+		{ PB_ENC_GRE_UDP, 0, 0, 0, 86, 0, GF_E_GRE },
+		/* 14 + 20 + 8 + 40 + 8 + 12 */
+		{ PB_ENC_TEREDO, 0, 0, 0, 102, 0, GF_E_TEREDO },
+	};
+	struct pb_spec s;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].enc == PB_ENC_TEREDO) {
+			pb_spec_udp(&s, "2001:0:4136:e378::1", 5000,
+			    "2001:db8::9", 6000);
+			s.paylen = 12;
+		} else {
+			pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+			s.flags = PB_SYN;
+		}
+		s.encap = t[i].enc;
+		s.outer_src = t[i].outer6 ? "2001:db8:f::1" : "192.0.2.1";
+		s.outer_dst = t[i].outer6 ? "2001:db8:f::2" : "192.0.2.2";
+		s.tun_id = t[i].id;
+		if (t[i].enc == PB_ENC_GTPU) {
+			s.gtp_ext = t[i].opt;
+			s.gtp_seq = t[i].opt != 0;
+		}
+		if (t[i].enc == PB_ENC_GENEVE)
+			s.geneve_opt = t[i].opt;
+		CHECK_U64(run_spec(&s), GF_DECODE_OK);
+		CHECK_U64(fwire, t[i].wire);
+		CHECK_U64(pkt.wire_len, t[i].wire);
+		CHECK_U64(pkt.encaps, GF_E_ETHER | t[i].encaps);
+		CHECK_U64(pkt.tunid, t[i].tunid);
+		if (t[i].enc == PB_ENC_TEREDO) {
+			CHECK_U64(pkt.family, 6);
+			CHECK_U64(pkt.ip_len, 60);
+			CHECK_U64(pkt.payload, 12);
+			CHECK(addr_eq(pkt.src, "2001:0:4136:e378::1"));
+			CHECK_U64(pkt.dport, 6000);
+		} else {
+			CHECK_U64(pkt.family, 4);
+			CHECK_U64(pkt.proto, 6);
+			CHECK_U64(pkt.ip_len, 40);
+			CHECK(addr_eq(pkt.src, "10.1.0.1"));
+			CHECK(addr_eq(pkt.dst, "10.2.0.1"));
+			CHECK_U64(pkt.sport, 1000);
+			CHECK_U64(pkt.dport, 80);
+			CHECK_U64(pkt.tcpflags, GF_TH_SYN);
+		}
+		/* every header cut: the tunnel's own reason (GRE: encap) */
+		if (t[i].enc != PB_ENC_TEREDO) {
+			s.snaplen = (t[i].outer6 ? 54 : 34) + 8 + 3;
+			CHECK(bad_is(run_spec(&s), t[i].enc == PB_ENC_GTPU ?
+			    GF_BAD_GTPU : t[i].enc == PB_ENC_VXLAN ?
+			    GF_BAD_VXLAN : t[i].enc == PB_ENC_GENEVE ?
+			    GF_BAD_GENEVE : GF_BAD_TRUNC_ENCAP));
+		}
+	}
+
+	/* An inner later fragment has no ports: not the tunnel's UDP ones
+	 * (found by the fuzzer).  Inner IP 20 + the 20-byte TCP header as
+	 * data at offset 64. */
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.encap = PB_ENC_GTPU;
+	s.outer_src = "192.0.2.1";
+	s.outer_dst = "192.0.2.2";
+	s.tun_sport = 2152;
+	s.frag_off = 64;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(pkt.frag, GF_FRAG_LATER);
+	CHECK_U64(pkt.sport, 0);
+	CHECK_U64(pkt.dport, 0);
+	CHECK_U64(pkt.payload, 20);
+	CHECK_U64(pkt.reasm, 0);	/* not the outer IP's fragment */
+
+	/* PBB: 14 + S-tag 4 + I-TAG 4 + 12 + 2 + C-tag 4 + 40 = 80 */
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.nvlan = 1;
+	s.vlan[0] = 100;
+	s.vlan_tpid[0] = 0x88a8;
+	s.pbb_isid = 0x10203;
+	s.inner_nvlan = 1;
+	s.inner_vlan[0] = 5;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(fwire, 80);
+	CHECK_U64(pkt.tunid, 0x10203);
+	CHECK_U64(pkt.vlan, 100);
+	CHECK_U64(pkt.sport, 1000);
+	CHECK_U64(pkt.encaps, GF_E_ETHER | GF_E_VLAN | GF_E_QINQ | GF_E_PBB);
+
+	/* PPPoE: 14 + 8 + 40 = 62; the compressed PPP protocol 0x21 */
+	pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+	s.pppoe = 1;
+	CHECK_U64(run_spec(&s), GF_DECODE_OK);
+	CHECK_U64(fwire, 62);
+	CHECK_U64(pkt.encaps, GF_E_ETHER | GF_E_PPPOE);
+	CHECK_U64(pkt.dport, 80);
+	/* PPPoE length (offset 18) says 42 = 2 + 40 */
+	CHECK_U64(gf_be16(frame + 18), 42);
+	gf_put_be16(frame + 18, 62);	/* beyond the frame */
+	CHECK(bad_is(redecode(1), GF_BAD_PPPOE));
+
+	/* Switched off: PPPoE and PBB become non-IP, a UDP port a flow. */
+	{
+		struct gf_decode_cfg c;
+		gf_decode_cfg_defaults(&c);
+		c.pppoe = 0;
+		c.pbb = 0;
+		c.vxlan_port = 0;
+		gf_decode_configure(&c);
+		CHECK_U64(run_spec(&s), GF_DECODE_NONIP);
+		pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+		s.pbb_isid = 1;
+		CHECK_U64(run_spec(&s), GF_DECODE_NONIP);
+		pb_spec_tcp(&s, "10.1.0.1", 1000, "10.2.0.1", 80);
+		s.encap = PB_ENC_VXLAN;
+		s.outer_src = "192.0.2.1";
+		s.outer_dst = "192.0.2.2";
+		CHECK_U64(run_spec(&s), GF_DECODE_OK);
+		CHECK_U64(pkt.proto, 17);
+		CHECK_U64(pkt.dport, 4789);
+		CHECK_U64(pkt.encaps, GF_E_ETHER);
+		/* another port */
+		c.vxlan_port = 9999;
+		gf_decode_configure(&c);
+		s.tun_dport = 9999;
+		CHECK_U64(run_spec(&s), GF_DECODE_OK);
+		CHECK_U64(pkt.proto, 6);
+		gf_decode_cfg_defaults(&c);
+		gf_decode_configure(&c);
+	}
 }
 
 TEST(snaplen_cuts_tcp_options)
@@ -1227,7 +1468,9 @@ TEST(bad_ip)
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_VERSION));
 	s.ip_version = 0;
 	s.ip_len_adj = 1;	/* total 41 > 40 on the wire */
+	s.snaplen = 14 + 20;	/* cut by a snaplen: not a lost wire length */
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
+	s.snaplen = 0;
 	s.ip_len_adj = -21;	/* total 19 < header 20 */
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
 	s.ip_len_adj = 0;
@@ -1243,6 +1486,7 @@ TEST(bad_ip)
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_VERSION));
 	s.ip_version = 0;
 	s.ip_len_adj = 1;
+	s.snaplen = 14 + 40;
 	CHECK(bad_is(run_spec(&s), GF_BAD_IP_LEN));
 }
 
@@ -1458,16 +1702,99 @@ static const struct synth {
 	{ "synth-null-le.pcap", GF_E_NULL, "--", 2, { WANT_OK, WANT_OK } },
 	{ "synth-null-be.pcap", GF_E_NULL, "---", 3, { WANT_OK, WANT_OK, WANT_OK } },
 	{ "synth-raw.pcap", GF_E_RAW, "--", 2, { WANT_OK, WANT_OK } },
-	{ "synth-trunc.pcap", GF_E_ETHER, "-----------------", 17, {
+	{ "synth-trunc.pcap", GF_E_ETHER, "-------------------", 19, {
 	    WANT_BAD(TRUNC_LINK), WANT_BAD(TRUNC_ENCAP), WANT_BAD(TRUNC_IP),
 	    WANT_BAD(TRUNC_IP), WANT_BAD(TRUNC_L4), WANT_OK, WANT_BAD(IP_LEN),
 	    WANT_BAD(IP_LEN), WANT_BAD(TCP_OFF), WANT_BAD(TCP_OFF),
 	    WANT_BAD(IP_VERSION), WANT_BAD(IP6_EXT), WANT_BAD(TRUNC_ENCAP),
-	    WANT_BAD(TRUNC_ENCAP), WANT_BAD(TRUNC_L4), WANT_BAD(IP_LEN), WANT_OK } },
+	    WANT_BAD(TRUNC_ENCAP), WANT_BAD(TRUNC_L4), WANT_BAD(IP_LEN), WANT_OK,
+	    WANT_OK, WANT_OK } },
 	{ "synth-nonip.pcap", 0, "---", 3, { WANT_NONIP, WANT_NONIP, WANT_NONIP } },
+	{ "synth-vlan-split.pcap", GF_E_ETHER | GF_E_VLAN, "----------", 10,
+	    { WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK,
+	    WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-gtpu.pcap", GF_E_ETHER | GF_E_GTPU, "----", 4,
+	    { WANT_OK, WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-vxlan.pcap", GF_E_ETHER | GF_E_VXLAN | GF_E_VLAN, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-geneve.pcap", GF_E_ETHER | GF_E_GENEVE, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-greudp.pcap", GF_E_ETHER | GF_E_GRE, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-teredo.pcap", GF_E_ETHER | GF_E_TEREDO, "---", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
+	{ "synth-pbb.pcap", GF_E_ETHER | GF_E_VLAN | GF_E_QINQ | GF_E_PBB,
+	    "--", 2, { WANT_OK, WANT_OK } },
+	{ "synth-pppoe.pcap", GF_E_ETHER | GF_E_PPPOE, "----", 4,
+	    { WANT_OK, WANT_OK, WANT_OK, WANT_NONIP } },
+	{ "synth-tunbad.pcap", GF_E_ETHER, "----------------", 16, {
+	    WANT_BAD(GTPU), WANT_BAD(GTPU), WANT_BAD(VXLAN), WANT_BAD(VXLAN),
+	    WANT_BAD(GENEVE), WANT_BAD(GENEVE), WANT_BAD(TRUNC_ENCAP),
+	    WANT_BAD(TRUNC_ENCAP), WANT_BAD(TEREDO), WANT_BAD(PBB),
+	    WANT_BAD(PBB), WANT_BAD(PPPOE), WANT_BAD(PPPOE), WANT_OK,
+	    WANT_BAD(VXLAN), WANT_OK } },
+	{ "synth-tunfrag.pcap", GF_E_ETHER, "FLF", 3,
+	    { WANT_OK, WANT_OK, WANT_OK } },
 	{ "synth-icmp.pcap", GF_E_ETHER, "------", 6,
 	    { WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK, WANT_OK } },
 };
+
+/*
+ * Outer reassembly over synth-tunfrag.pcap (pcapgen.c): a GTP-U datagram
+ * of 14 + 20 + 8 + 8 + 20 + 20 + 1000 = 1090 bytes, whose outer payload
+ * (1056 bytes) is cut at 520: frames of 14 + 20 + 520 = 554 and
+ * 14 + 20 + 536 = 570 bytes; then a first fragment whose second never
+ * comes.
+ */
+TEST(reassembly)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	struct gf_sensor st;
+	struct reasm *r;
+	pcap_t *pc;
+	int rc, oom, i = 0, want[3] = { GF_DECODE_HELD, GF_DECODE_OK,
+	    GF_DECODE_HELD };
+
+	memset(&st, 0, sizeof(st));
+	r = reasm_new(4, 30 * 1000000000ull, &oom);
+	CHECK(r != NULL);
+	pc = pcap_open_offline("tests/captures/synth-tunfrag.pcap", errbuf);
+	CHECK(pc != NULL);
+	if (r == NULL || pc == NULL)
+		return;
+	while (pcap_next_ex(pc, &ph, &data) == 1 && i < 3) {
+		rc = gf_decode(1, data, ph->caplen, ph->len, &pkt);
+		pkt.ts = (uint64_t)i;
+		CHECK_U64(rc, GF_DECODE_OK);
+		CHECK_U64(pkt.reasm, i == 1 ? GF_REASM_OUTER :
+		    GF_REASM_OUTER | GF_REASM_TUNNEL);
+		rc = reasm_frame(r, &st, 1, data, ph->caplen, rc, &pkt);
+		CHECK_U64(rc, want[i]);
+		if (i == 1) {
+			CHECK_U64(pkt.encaps, GF_E_ETHER | GF_E_GTPU);
+			CHECK_U64(pkt.frag, GF_FRAG_NONE);
+			CHECK(addr_eq(pkt.src, "10.1.0.1"));
+			CHECK_U64(pkt.sport, 1000);
+			CHECK_U64(pkt.dport, 80);
+			CHECK_U64(pkt.ip_len, 1040);
+			CHECK_U64(pkt.payload, 1000);
+			CHECK_U64(pkt.wire_len, 554 + 570);
+			CHECK_U64(pkt.held_bytes, 554);
+			CHECK_U64(pkt.ts, 1);
+		}
+		i++;
+	}
+	CHECK_U64(i, 3);
+	CHECK_U64(st.reasm_held, 3);
+	CHECK_U64(st.reasm_done, 1);
+	CHECK_U64(st.reasm_lost, 0);
+	reasm_flush(r, &st);
+	CHECK_U64(st.reasm_lost, 1);
+	pcap_close(pc);
+	reasm_free(r);
+}
 
 static void
 check_synth(const struct synth *sy)
@@ -1504,6 +1831,11 @@ check_synth(const struct synth *sy)
 			CHECK_U64(pkt.frag, sy->frag[i] == 'F' ?
 			    GF_FRAG_FIRST : sy->frag[i] == 'L' ?
 			    GF_FRAG_LATER : GF_FRAG_NONE);
+		if (strcmp(sy->file, "synth-trunc.pcap") == 0 && i >= 17) {
+			/* 14 + 20 + 20 + 1460; 14 + 40 + 20 + 1000 */
+			CHECK_U64(pkt.shortwire, 1);
+			CHECK_U64(pkt.wire_len, i == 17 ? 1514 : 1074);
+		}
 		if (strcmp(sy->file, "synth-icmp.pcap") == 0 && i == 3) {
 			CHECK_U64(pkt.quoted.family, 4);
 			CHECK_U64(pkt.quoted.sport, 5000);
@@ -1530,6 +1862,8 @@ main(void)
 	RUN(tcp_wscale_clamped);
 	RUN(ethernet_padding_not_payload);
 	RUN(snaplen_lengths_from_ip);
+	RUN(lost_wire_length);
+	RUN(tunnels);
 	RUN(snaplen_cuts_tcp_options);
 	RUN(tcp_doff);
 	RUN(udp_ipv6);
@@ -1561,9 +1895,10 @@ main(void)
 	RUN(bad_l4);
 	RUN(builder_checksums);
 	RUN(pcap_writer);
-	if (access("tests/captures/synth-trunc.pcap", R_OK) == 0)
+	if (access("tests/captures/synth-trunc.pcap", R_OK) == 0) {
 		RUN(synth_captures);
-	else
+		RUN(reassembly);
+	} else
 		printf("SKIP %s:synth_captures: run from the repository "
 		    "root\n", __FILE__);
 	return test_summary();

@@ -244,9 +244,12 @@ TEST(header_snap_loses_nothing)
 			uint32_t keep = h->caplen < GF_PKT_SNAP ? h->caplen :
 			    GF_PKT_SNAP;
 			int ra, rb;
+			/* compare values, not padding bytes */
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
 			ra = gf_decode(pcap_datalink(p), d, h->caplen, h->len, &a);
-			rb = gf_decode(pcap_datalink(p), d,
-			    h->caplen > h->len ? h->caplen : keep, h->len, &b);
+			rb = gf_decode_clipped(pcap_datalink(p), d, keep,
+			    h->caplen, h->len, &b);
 			packets++;
 			cut += keep < h->caplen;
 			if (ra != rb || memcmp(&a, &b, sizeof(a)) != 0)
