@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "daemon.h"
 #include "decode.h"
 #include "fields.h"
@@ -41,6 +42,10 @@
  * a reader vouches only for packets this much older than its look. */
 #define MARK_SLACK      (1 * MS)
 #define LATE_LOG_NS     (60000 * MS)
+/* Capture files: the flow thread waits for room instead of dropping, so
+ * the record ring only has to cover a wake-up batch or two; a live ring
+ * (service.ring_size) is sized for a burst at line rate. */
+#define FILE_REC_RING   4096
 
 struct pkt_slot {
 	uint64_t ts;
@@ -126,6 +131,7 @@ struct pipeline {
 	struct gf_stream_info info;
 	unsigned out_gen;
 	uint64_t rec_clock;             /* latest record time (files) */
+	struct alerts alerts;           /* evictions and drops on stderr */
 	atomic_uint_fast64_t ar_lost, cutoff, written;
 	int out_status;
 };
@@ -709,6 +715,8 @@ out_main(void *arg)
 			if (!pl->live && record_time(r) > pl->rec_clock)
 				pl->rec_clock = record_time(r);
 			now = pl->live ? now : pl->rec_clock;
+			if (r->type == GF_RT_SENSOR)
+				alerts_sensor(&pl->alerts, &r->u.sensor, now);
 			if (pl->ar != NULL)
 				gf_archive_put(pl->ar, r, now);
 			if (pl->svc != NULL)
@@ -791,6 +799,7 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	pl->svc = svc;
 	pl->info = *info;
 	pl->skew = cfg->merge_skew;
+	alerts_init(&pl->alerts, cfg->max_flows);
 	timeout_ns = (uint64_t)cap->timeout_ms * MS;
 	pl->hold = pl->skew > timeout_ns ? pl->skew : timeout_ns;
 	pthread_mutex_init(&pl->mu, NULL);
@@ -813,7 +822,8 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	/* a burst of STATUS records at an interval's end is as large as the
 	 * number of active flows: the record ring is as deep as the packet
 	 * rings */
-	pl->rec = gf_ring_new((size_t)cfg->ring_size, sizeof(struct gf_record));
+	pl->rec = gf_ring_new(pl->live ? (size_t)cfg->ring_size :
+	    FILE_REC_RING, sizeof(struct gf_record));
 	if (pl->rec == NULL) {
 		gf_err("cannot allocate the record ring (service.ring_size "
 		    "%llu)", (unsigned long long)cfg->ring_size);
