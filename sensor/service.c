@@ -848,3 +848,29 @@ service_clients(const struct service *s)
 {
 	return s->nc;
 }
+
+int
+service_streaming(const struct service *s)
+{
+	int n = 0;
+	for (int i = 0; i < s->nc; i++)
+		n += s->c[i]->state == C_STREAM;
+	return n;
+}
+
+int
+service_cut_all(struct service *s, const char *why)
+{
+	int n = 0;
+	for (int i = 0; i < s->nc; i++) {
+		struct client *c = s->c[i];
+		if (c->state != C_STREAM)
+			continue;
+		gf_warn("service: client %s cut off: %s", c->name, why);
+		client_kill(c, NULL);
+		client_drop_queue(c);
+		s->cutoff++;
+		n++;
+	}
+	return n;
+}

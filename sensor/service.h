@@ -79,5 +79,8 @@ void service_close(struct service *s, int linger_ms);
 
 uint64_t service_cutoff(const struct service *s);  /* slow clients dropped */
 int service_clients(const struct service *s);      /* connected now */
+int service_streaming(const struct service *s);    /* being served now */
+/* Cut off (and count) every client being served; returns how many. */
+int service_cut_all(struct service *s, const char *why);
 
 #endif /* GF_SERVICE_H */
