@@ -13,11 +13,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "ring.h"
 #include "svc_thread.h"
+#include "timefmt.h"
 
 #define WAKE_BATCH 256          /* records per wake-up */
 #define BATCH 512               /* records between socket polls */
@@ -54,14 +54,6 @@ struct svc_thread {
 	unsigned gen_seen;
 	uint64_t clock;                 /* latest record time seen */
 };
-
-static uint64_t
-wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
 
 static void
 mailbox(struct svc_thread *t)
@@ -124,7 +116,7 @@ svc_main(void *arg)
 		}
 		if (n > 0)
 			gf_bell_ring(&t->room);
-		now = t->live ? wall_ns() : t->clock;
+		now = t->live ? gf_wall_ns() : t->clock;
 		service_tick(t->svc, now);
 		publish(t);
 		fin = atomic_load_explicit(&t->finish, memory_order_acquire);
@@ -151,7 +143,7 @@ svc_main(void *arg)
 		if (!busy)
 			gf_bell_clear(&t->bell);
 		service_events(t->svc, pfd + 1, np - 1,
-		    t->live ? wall_ns() : t->clock);
+		    t->live ? gf_wall_ns() : t->clock);
 	}
 	mailbox(t);
 	service_close(t->svc, t->linger_ms);

@@ -52,6 +52,20 @@ abuse() {
 	$NB "$GAPDUMP" -S 10.83.0.2:$PORT -L0 -n -o csv -s proto >"$T/real.txt" 2>"$T/real.err" &
 	realpid=$!
 	sleep 1.5
+	# TCP keepalive on the service's sockets
+	expect_match keepalive_on "$($NB ss -tno state established "sport = :$PORT")" "timer:\\(keepalive"
+	# a request begun and never finished: told, and closed (from the
+	# sensor's address: the crowd's has no room left)
+	if have python3; then
+		got=$($NB python3 -c 'import socket,sys
+s = socket.create_connection(("10.83.0.2", int(sys.argv[1])))
+s.sendall(b"FILTER tcp")
+s.settimeout(10)
+print(s.recv(200).decode(errors="replace").strip())' $PORT)
+		expect_eq unfinished_request_told "$got" "REFUSED request not finished in time"
+	else
+		skip unfinished_request_told "python3 not installed"
+	fi
 	# one more from the crowd's address: refused, and told why
 	$NA "$GAPDUMP" -S 10.83.0.2:$PORT >/dev/null 2>"$T/over.err"
 	expect_rc over_limit_status $? 2
