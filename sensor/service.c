@@ -437,7 +437,18 @@ client_read(struct service *s, struct client *c)
 				continue;
 		}
 		if (n == 0) {
-			if (c->state == C_HELLO)
+			/* the sending side shut: a line without its newline
+			 * is still the request, not "everything" */
+			if (c->state == C_HELLO && c->linelen > 0 &&
+			    strlen(c->line) != c->linelen) {
+				gf_warn("service: client %s: NUL in request; "
+				    "closed", c->name);
+				client_kill(c, NULL);
+				return;
+			}
+			if (c->state == C_HELLO && c->linelen > 0)
+				client_line(s, c, c->line);
+			else if (c->state == C_HELLO)
 				client_hello_done(s, c);
 			c->rd_eof = 1;
 			return;
