@@ -23,7 +23,7 @@
 /* Buffers start small and grow to what the blocks read need (a block
  * header and payload, its records): a small stream costs little memory. */
 #define INBUF_CAP (2u * (GF_BLOCK_HDR_LEN + GF_BLOCK_MAX_STORED))
-#define BUF_START (64u * 1024u)
+#define BUF_START (16u * 1024u)
 
 struct gf_reader {
 	gzFile gz;                      /* files and stdin */
@@ -257,9 +257,9 @@ gf_reader_open_path(const char *path)
 		gf_reader_close(rd);
 		return NULL;
 	}
-	/* reads of 64 KiB or more go straight to our buffer: a larger gzip
+	/* reads of 16 KiB or more go straight to our buffer: a larger gzip
 	 * buffer would only cost memory (768 KiB a reader at 256 KiB) */
-	gzbuffer(rd->gz, 64 * 1024);
+	gzbuffer(rd->gz, 8 * 1024);
 	return reader_start(rd);
 }
 
