@@ -165,7 +165,7 @@ svc_thread_new(struct service *svc, int live, size_t slots)
 	atomic_init(&t->streaming, 0);
 	atomic_init(&t->lost, 0);
 	atomic_init(&t->cutoff, 0);
-	t->ring = gf_ring_new(slots, sizeof(struct slot));
+	t->ring = gf_ring_new_lazy(slots, sizeof(struct slot));
 	if (t->ring == NULL || gf_bell_init(&t->bell) != 0 ||
 	    gf_bell_init(&t->room) != 0) {
 		gf_err("service: cannot set up its thread: %s",
