@@ -49,8 +49,28 @@ inputs_free(struct input_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Whether a file that is not a record stream looks like a damaged one
+ * rather than an unrelated file (a pcap, a note): it is empty, or its
+ * name is a record file's, or most of the magic is there. */
+static int
+looks_damaged(const char *path, const unsigned char *b, int n)
+{
+	size_t len = strlen(path);
+	int same = 0;
+
+	if (n <= 0)
+		return 1;
+	if ((len > 3 && strcmp(path + len - 3, ".gf") == 0) ||
+	    (len > 6 && strcmp(path + len - 6, ".gf.gz") == 0))
+		return 1;
+	for (int i = 0; i < GF_MAGIC_LEN && i < n; i++)
+		same += b[i] == (unsigned char)GF_MAGIC[i];
+	return same >= 5;
+}
+
 /* 1 and the header's start time if path is a record stream (gzip or
- * not: gzread reads plain files as they are), else 0. */
+ * not: gzread reads plain files as they are); 2 if it looks like a
+ * damaged one (the reader reports it, as for -r); else 0. */
 static int
 peek_stream(const char *path, uint64_t *start)
 {
@@ -65,8 +85,10 @@ peek_stream(const char *path, uint64_t *start)
 	}
 	n = gzread(gz, b, sizeof(b));
 	gzclose(gz);
-	if (n < PEEK_LEN || memcmp(b, GF_MAGIC, GF_MAGIC_LEN) != 0)
-		return 0;
+	if (n < PEEK_LEN || memcmp(b, GF_MAGIC, GF_MAGIC_LEN) != 0) {
+		*start = 0;
+		return looks_damaged(path, b, n) ? 2 : 0;
+	}
 	*start = gf_le64(b + START_OFFSET);
 	return 1;
 }

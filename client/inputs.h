@@ -7,7 +7,9 @@
  * decompression, ordered by the start time in its stream header, then by
  * path; files that are not record streams (pcaps, notes) are passed over
  * quietly, and so are files whose names start with a dot (the sensor's
- * ".NAME.part" files still being written).  Only the first 40 bytes of each file are read here; the
+ * ".NAME.part" files still being written).  A file that looks like a
+ * damaged record stream (empty, named *.gf or *.gf.gz, or most of the
+ * magic right) is added first, so that the reader reports it as for -r.  Only the first 40 bytes of each file are read here; the
  * reader checks the rest.
  */
 #ifndef GF_INPUTS_H

@@ -54,6 +54,7 @@ struct gf_archive {
 	char final[PATH_MAX];
 	char tmp[PATH_MAX];
 	uint64_t fsize;                 /* bytes known good in it */
+	uint32_t seq;                   /* number of its next block */
 	uint64_t file_end;              /* its period's end; 0: none */
 	char scanned[PATH_MAX];         /* directory last checked for .part */
 
@@ -286,11 +287,15 @@ static int
 write_header(struct gf_archive *a)
 {
 	uint8_t hdr[GF_HEADER_MIN_LEN];
-	gf_stream_header_encode(&a->info, hdr);
+	struct gf_stream_info cur = a->info;
+	cur.major = 0;                  /* this version's format */
+	cur.firstseq = 0;
+	gf_stream_header_encode(&cur, hdr);
 	if (gf_write_all(a->fd, hdr, sizeof(hdr)) != 0)
 		return -1;
 	a->hdr_done = 1;
 	a->fsize = sizeof(hdr);
+	a->seq = 0;
 	return 0;
 }
 
@@ -358,6 +363,24 @@ create_file(struct gf_archive *a, uint64_t t)
 	return 0;
 }
 
+/* The end block that tells a reader the file is whole (format 2.1).  A
+ * file that cannot take it is still closed: its reader reports it. */
+static void
+write_end(struct gf_archive *a)
+{
+	uint8_t end[GF_BLOCK_HDR_LEN];
+	if (!a->hdr_done || a->failing)
+		return;
+	gf_block_end(a->seq, end);
+	if (gf_write_all(a->fd, end, sizeof(end)) != 0) {
+		gf_err("%s: cannot write the end block at offset %llu: %s",
+		    file_name(a), (unsigned long long)a->fsize,
+		    strerror(errno));
+		return;
+	}
+	a->fsize += sizeof(end);
+}
+
 /* Close the current file and put it in place. */
 static void
 finish_file(struct gf_archive *a)
@@ -366,6 +389,7 @@ finish_file(struct gf_archive *a)
 
 	if (a->fd < 0)
 		return;
+	write_end(a);
 	if (a->kind == AK_PATTERN) {
 		if (fsync(a->fd) != 0)
 			gf_err("%s: fsync failed: %s", a->tmp, strerror(errno));
@@ -453,7 +477,7 @@ write_recovered(struct gf_archive *a)
 /* Write one block to the current file, starting one if needed.  0 ok;
  * -1 failed (reported). */
 static int
-emit(struct gf_archive *a, const uint8_t *data, size_t len, uint32_t nrec,
+emit(struct gf_archive *a, uint8_t *data, size_t len, uint32_t nrec,
     uint64_t first, uint64_t now)
 {
 	/* a block of a later period (written late, after a write error)
@@ -477,6 +501,9 @@ emit(struct gf_archive *a, const uint8_t *data, size_t len, uint32_t nrec,
 			return -1;
 		}
 	}
+	/* numbered here, not when sealed: a queued block may go to a later
+	 * file than the one being written when it was made */
+	gf_block_set_seq(data, len, a->seq);
 	if (gf_write_all(a->fd, data, len) != 0) {
 		char what[64];
 		snprintf(what, sizeof(what), "write failed at offset %llu",
@@ -485,6 +512,7 @@ emit(struct gf_archive *a, const uint8_t *data, size_t len, uint32_t nrec,
 		return -1;
 	}
 	a->fsize += len;
+	a->seq++;
 	a->records += nrec;
 	write_recovered(a);
 	if (a->kind == AK_PATTERN && a->rot_size && a->fsize >= a->rot_size)
@@ -549,7 +577,7 @@ seal(struct gf_archive *a, uint64_t now)
 
 	if (nrec == 0)
 		return 0;
-	len = gf_block_encode(a->raw, a->rawlen, nrec, a->level, a->out);
+	len = gf_block_encode(a->raw, a->rawlen, nrec, a->level, 0, a->out);
 	a->rawlen = 0;
 	a->nrec = 0;
 	if (a->qhead != NULL && (!a->failing || now >= a->retry_at))

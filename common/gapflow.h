@@ -18,7 +18,8 @@
 #define GF_MAGIC            "GFLW\r\n\x1a\n"
 #define GF_MAGIC_LEN        8
 #define GF_FORMAT_MAJOR     2   /* incompatible changes */
-#define GF_FORMAT_MINOR     0   /* compatible additions (fields, types) */
+#define GF_FORMAT_MINOR     1   /* compatible additions (fields, types);
+                                 * 1: block numbers, end-of-stream block */
 #define GF_HEADER_MIN_LEN   80
 #define GF_HEADER_MAX_LEN   4096
 #define GF_SENSOR_NAME_LEN  32
@@ -28,6 +29,8 @@
 #define GF_BLOCK_MAX_RAW    (1u << 20)  /* decompressed payload bound */
 #define GF_BLOCK_MAX_STORED (GF_BLOCK_MAX_RAW + (GF_BLOCK_MAX_RAW >> 8) + 64)
 #define GF_BLOCK_ZLIB       0x0001u
+#define GF_BLOCK_SEQ_OFF    18          /* 2.1: u16 block number (mod 2^16) */
+#define GF_HEADER_SEQ_OFF   72          /* 2.1: u32 number of the first block */
 
 #define GF_RECORD_HDR_LEN   4           /* u16 type, u16 length */
 #define GF_RECORD_MAX_LEN   65535

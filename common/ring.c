@@ -33,8 +33,8 @@ struct gf_ring {
 	unsigned char *slots;
 };
 
-struct gf_ring *
-gf_ring_new(size_t nslots, size_t slot_size)
+static struct gf_ring *
+ring_new(size_t nslots, size_t slot_size, int touch)
 {
 	struct gf_ring *r;
 	void *mem;
@@ -54,13 +54,26 @@ gf_ring_new(size_t nslots, size_t slot_size)
 	}
 	/* touch every page now: a ring's memory is constant from the start,
 	 * and the first burst does not pay for page faults */
-	memset(mem, 0, nslots * slot_size);
+	if (touch)
+		memset(mem, 0, nslots * slot_size);
 	r->slots = mem;
 	r->mask = nslots - 1;
 	r->slot_size = slot_size;
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
 	return r;
+}
+
+struct gf_ring *
+gf_ring_new(size_t nslots, size_t slot_size)
+{
+	return ring_new(nslots, slot_size, 1);
+}
+
+struct gf_ring *
+gf_ring_new_lazy(size_t nslots, size_t slot_size)
+{
+	return ring_new(nslots, slot_size, 0);
 }
 
 void

@@ -30,6 +30,9 @@ struct gf_ring;
  * bytes so that slots do not share cache lines.  NULL if out of memory.
  */
 struct gf_ring *gf_ring_new(size_t nslots, size_t slot_size);
+/* The same, its pages touched only as slots are first used: for a ring
+ * that may never fill (the service's, idle without clients). */
+struct gf_ring *gf_ring_new_lazy(size_t nslots, size_t slot_size);
 void gf_ring_free(struct gf_ring *r);
 
 /* Producer: the next free slot, or NULL if the ring is full. */

@@ -7,9 +7,17 @@
  *           u32 sensorid, u32 flags, u64 start ns, u64 interval ns,
  *           char name[32], u32 reserved, u32 crc32(header bytes before it)
  *   block   u32 magic "GFBK", u32 stored len, u32 raw len, u32 records,
- *           u16 flags (1 = zlib), u16 reserved,
+ *           u16 flags (1 = zlib), u16 block number (2.1; 0 in 2.0),
  *           u32 crc32(block header bytes 0..19 + stored payload),
  *           stored payload (zlib stream, or the raw records)
+ *   end     (2.1) an empty block: no record, no payload, the next number
+ *
+ * Version 2.1 numbers the blocks (the header's reserved word holds the
+ * number of the first, the block header's reserved u16 the block's own,
+ * modulo 2^16) and ends a finished stream with the empty end block, so a
+ * reader tells a missing block, a stream cut at a block boundary and a
+ * writer that never finished from a whole stream.  A 2.0 reader ignores
+ * both (it reads the empty block as a block of no record).
  *
  * Writers never block on partial blocks: a block is complete on disk or
  * absent, so a reader of a file cut short (kill -9) keeps every complete
@@ -30,9 +38,11 @@ struct gf_stream_info {
 	uint64_t start;                 /* ns since epoch */
 	uint64_t interval;              /* status interval, ns; 0 none */
 	char name[GF_SENSOR_NAME_LEN + 1];
+	uint32_t firstseq;              /* 2.1: number of the first block */
 };
 
-/* Header bytes for info; buf must hold GF_HEADER_MIN_LEN. */
+/* Header bytes for info; buf must hold GF_HEADER_MIN_LEN.  info->major 0:
+ * this program's version (writers always write it). */
 void gf_stream_header_encode(const struct gf_stream_info *info, uint8_t *buf);
 
 /* ---- writer ---- */
@@ -66,9 +76,13 @@ uint64_t gf_writer_bytes(const struct gf_writer *w);
 int gf_write_all(int fd, const uint8_t *buf, size_t len);
 
 /* Encode one block from raw records into out (cap >= GF_BLOCK_HDR_LEN +
- * GF_BLOCK_MAX_STORED).  Returns the block length. */
+ * GF_BLOCK_MAX_STORED), numbered seq.  Returns the block length. */
 size_t gf_block_encode(const uint8_t *raw, size_t rawlen, uint32_t nrec,
-    int level, uint8_t *out);
+    int level, uint32_t seq, uint8_t *out);
+/* Renumber an encoded block of len bytes (its CRC follows). */
+void gf_block_set_seq(uint8_t *block, size_t len, uint32_t seq);
+/* The end-of-stream block numbered seq into out (GF_BLOCK_HDR_LEN bytes). */
+void gf_block_end(uint32_t seq, uint8_t *out);
 
 /* ---- reader ---- */
 

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,7 +20,10 @@
 #include "log.h"
 #include "stream.h"
 
+/* Buffers start small and grow to what the blocks read need (a block
+ * header and payload, its records): a small stream costs little memory. */
 #define INBUF_CAP (2u * (GF_BLOCK_HDR_LEN + GF_BLOCK_MAX_STORED))
+#define BUF_START (16u * 1024u)
 
 struct gf_reader {
 	gzFile gz;                      /* files and stdin */
@@ -27,16 +32,31 @@ struct gf_reader {
 	char *name;
 	struct gf_stream_info info;
 	uint8_t *in;                    /* input bytes not yet consumed */
-	size_t pos, end;
+	size_t pos, end, cap;
 	uint64_t offset;                /* stream offset of in[pos] */
 	uint8_t *raw;                   /* records of the current block */
-	size_t rawlen, rawpos;
+	size_t rawlen, rawpos, rawcap;
 	uint32_t rawleft;               /* records the block header promised */
 	uint64_t blockoff;              /* offset of the current block */
 	int have_z;                     /* z holds an inflate stream */
 	z_stream z;
 	uint64_t errors, skipped;
+	/* damage: reports made, bytes skipped over */
+	uint64_t reports, skipped_bytes;
+	uint32_t seq;                   /* 2.1: number of the next block */
+	int ended;                      /* 2.1: the end block was read */
+	int cut;                        /* the input ended inside a block */
+	int at_end;
+	int src_err;                    /* reading failed (reported) */
+	uint32_t need;                  /* length of the last block examined */
+	uint64_t nblocks;               /* blocks read */
 };
+
+/* Damage reports shown per input; the rest are counted. */
+#define GF_DAMAGE_SHOWN 20
+
+static void damage(struct gf_reader *rd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Read more input; returns bytes added, 0 at end, -1 on error. */
 static ssize_t
@@ -44,9 +64,20 @@ source_read(struct gf_reader *rd, uint8_t *buf, size_t len)
 {
 	if (rd->gz != NULL) {
 		int n = gzread(rd->gz, buf, (unsigned)len);
+		int zerr;
+		if (n == 0 && (gzerror(rd->gz, &zerr), zerr == Z_BUF_ERROR)) {
+			/* gzread() ends quietly where a gzip member is cut */
+			rd->src_err = 1;
+			damage(rd, "gzip data cut short after %llu bytes of "
+			    "stream: its end and CRC trailer are missing",
+			    (unsigned long long)(rd->offset + rd->end -
+			    rd->pos));
+			return -1;
+		}
 		if (n < 0) {
 			int zerr;
 			const char *msg = gzerror(rd->gz, &zerr);
+			rd->src_err = 1;
 			gf_err("%s: read error at offset %llu: %s", rd->name,
 			    (unsigned long long)(rd->offset + rd->end - rd->pos),
 			    zerr == Z_ERRNO ? strerror(errno) : msg);
@@ -58,8 +89,10 @@ source_read(struct gf_reader *rd, uint8_t *buf, size_t len)
 		ssize_t n = read(rd->fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0) {
+			rd->src_err = 1;
 			gf_err("%s: read error: %s", rd->name, strerror(errno));
+		}
 		return n;
 	}
 }
@@ -76,9 +109,16 @@ ensure(struct gf_reader *rd, size_t n)
 		rd->end -= rd->pos;
 		rd->pos = 0;
 	}
+	if (n > rd->cap) {
+		size_t cap = rd->cap;
+		while (cap < n)
+			cap *= 2;
+		rd->cap = cap < INBUF_CAP ? cap : INBUF_CAP;
+		rd->in = gf_xrealloc(rd->in, rd->cap);
+	}
 	while (rd->end < n) {
 		ssize_t got = source_read(rd, rd->in + rd->end,
-		    INBUF_CAP - rd->end);
+		    rd->cap - rd->end);
 		if (got <= 0) {
 			if (got < 0)
 				rd->errors++;
@@ -109,6 +149,21 @@ read_header(struct gf_reader *rd)
 		return -1;
 	}
 	h = rd->in + rd->pos;
+	if (avail >= 8 && memcmp(h, "REFUSED ", 8) == 0) {
+		/* a sensor's service says why it will not serve us */
+		const uint8_t *nl;
+		size_t n;
+		avail = ensure(rd, 512);
+		h = rd->in + rd->pos;
+		nl = memchr(h, '\n', avail);
+		n = nl != NULL ? (size_t)(nl - h) : avail;
+		for (size_t i = 8; i < n; i++)
+			if (h[i] < 0x20 || h[i] > 0x7e)
+				n = i;  /* printable ASCII only */
+		gf_err("%s: refused by the sensor: %.*s", rd->name,
+		    (int)(n - 8), (const char *)h + 8);
+		return -1;
+	}
 	if (avail < GF_MAGIC_LEN || memcmp(h, GF_MAGIC, GF_MAGIC_LEN) != 0) {
 		gf_err("%s: not a gapflow record stream (bad magic at offset 0)",
 		    rd->name);
@@ -151,6 +206,8 @@ read_header(struct gf_reader *rd)
 	rd->info.interval = gf_le64(h + 32);
 	memcpy(rd->info.name, h + 40, GF_SENSOR_NAME_LEN);
 	rd->info.name[GF_SENSOR_NAME_LEN] = '\0';
+	if (rd->info.minor >= 1)
+		rd->info.firstseq = rd->seq = gf_le32(h + GF_HEADER_SEQ_OFF);
 	consume(rd, hdrlen);
 	return 0;
 }
@@ -161,8 +218,8 @@ reader_new(const char *name)
 	struct gf_reader *rd = gf_xcalloc(1, sizeof(*rd));
 	rd->fd = -1;
 	rd->name = gf_xstrdup(name);
-	rd->in = gf_xmalloc(INBUF_CAP);
-	rd->raw = gf_xmalloc(GF_BLOCK_MAX_RAW);
+	rd->cap = BUF_START;
+	rd->in = gf_xmalloc(rd->cap);
 	return rd;
 }
 
@@ -200,7 +257,9 @@ gf_reader_open_path(const char *path)
 		gf_reader_close(rd);
 		return NULL;
 	}
-	gzbuffer(rd->gz, 256 * 1024);
+	/* reads of 16 KiB or more go straight to our buffer: a larger gzip
+	 * buffer would only cost memory (768 KiB a reader at 256 KiB) */
+	gzbuffer(rd->gz, 8 * 1024);
 	return reader_start(rd);
 }
 
@@ -210,29 +269,6 @@ gf_reader_open_fd(int fd, const char *name)
 	struct gf_reader *rd = reader_new(name);
 	rd->fd = fd;
 	return reader_start(rd);
-}
-
-/* Skip forward to the next block magic after the current position. */
-static void
-resync(struct gf_reader *rd)
-{
-	uint8_t m[4];
-	gf_put_le32(m, GF_BLOCK_MAGIC);
-	consume(rd, 1);
-	for (;;) {
-		size_t avail = ensure(rd, 4);
-		const uint8_t *p = rd->in + rd->pos, *hit;
-		if (avail < 4) {
-			consume(rd, avail);
-			return;
-		}
-		hit = memmem(p, avail, m, 4);
-		if (hit != NULL) {
-			consume(rd, (size_t)(hit - p));
-			return;
-		}
-		consume(rd, avail - 3);
-	}
 }
 
 /*
@@ -246,7 +282,8 @@ resync(struct gf_reader *rd)
  * raw: computing the Adler-32 again would cost a tenth of the read time.
  */
 static size_t
-inflate_block(struct gf_reader *rd, const uint8_t *in, size_t len)
+inflate_block(struct gf_reader *rd, const uint8_t *in, size_t len,
+    size_t rawlen)
 {
 	z_stream *z = &rd->z;
 	if (len < 6 || (in[0] & 0x0f) != 8 || (in[0] >> 4) > 7 ||
@@ -265,87 +302,259 @@ inflate_block(struct gf_reader *rd, const uint8_t *in, size_t len)
 	z->next_in = (Bytef *)(uintptr_t)in;
 	z->avail_in = (uInt)len;
 	z->next_out = rd->raw;
-	z->avail_out = GF_BLOCK_MAX_RAW;
+	z->avail_out = (uInt)rawlen;    /* more than that: not the end */
 	if (inflate(z, Z_FINISH) != Z_STREAM_END || z->avail_in != 0)
 		return SIZE_MAX;
-	return GF_BLOCK_MAX_RAW - z->avail_out;
+	return rawlen - z->avail_out;
 }
 
-/* Load the next block into raw.  1 ok, 0 end, -1 damaged (reported). */
+/* Whether the block at in[pos] is sound; it is not consumed. */
+enum { BK_GOOD, BK_BAD, BK_SHORT };
+
+/*
+ * BK_GOOD: the whole block is there and its CRC matches; BK_SHORT: its
+ * header is sound but the input ends first; BK_BAD: no block starts here.
+ * why (if not NULL) says what is wrong, with the offset.
+ */
 static int
-load_block(struct gf_reader *rd)
+examine(struct gf_reader *rd, char *why, size_t whylen)
 {
 	const uint8_t *b;
-	uint32_t stored, rawlen, nrec, crc;
-	uint16_t flags;
-	size_t avail;
+	uint32_t stored, rawlen, nrec, flags;
+	unsigned long long off = rd->offset;
+	size_t avail = ensure(rd, GF_BLOCK_HDR_LEN);
+	uLong c;
 
-	avail = ensure(rd, GF_BLOCK_HDR_LEN);
-	if (avail == 0)
-		return 0;
-	rd->blockoff = rd->offset;
 	b = rd->in + rd->pos;
 	if (avail < GF_BLOCK_HDR_LEN) {
-		gf_err("%s: truncated block header at offset %llu (%zu bytes "
-		    "of %d); records before it were read", rd->name,
-		    (unsigned long long)rd->offset, avail, GF_BLOCK_HDR_LEN);
-		consume(rd, avail);
-		return -1;
+		if (why != NULL)
+			snprintf(why, whylen, "truncated block header at offset "
+			    "%llu (%zu bytes of %d)", off, avail,
+			    GF_BLOCK_HDR_LEN);
+		return avail >= 4 && gf_le32(b) != GF_BLOCK_MAGIC ? BK_BAD :
+		    BK_SHORT;
 	}
 	if (gf_le32(b) != GF_BLOCK_MAGIC) {
-		gf_err("%s: bad block magic at offset %llu", rd->name,
-		    (unsigned long long)rd->offset);
-		resync(rd);
-		return -1;
+		if (why != NULL)
+			snprintf(why, whylen, "bad block magic at offset %llu",
+			    off);
+		return BK_BAD;
 	}
 	stored = gf_le32(b + 4);
 	rawlen = gf_le32(b + 8);
 	nrec = gf_le32(b + 12);
 	flags = gf_le16(b + 16);
-	crc = gf_le32(b + 20);
 	if (stored > GF_BLOCK_MAX_STORED || rawlen > GF_BLOCK_MAX_RAW ||
 	    (flags & ~GF_BLOCK_ZLIB) != 0 ||
 	    (!(flags & GF_BLOCK_ZLIB) && stored != rawlen) ||
 	    (uint64_t)nrec * GF_RECORD_HDR_LEN > rawlen) {
-		gf_err("%s: bad block header at offset %llu (stored %u, raw %u, "
-		    "records %u, flags 0x%x)", rd->name,
-		    (unsigned long long)rd->offset, stored, rawlen, nrec, flags);
-		resync(rd);
-		return -1;
+		if (why != NULL)
+			snprintf(why, whylen, "bad block header at offset %llu "
+			    "(stored %u, raw %u, records %u, flags 0x%x)", off,
+			    stored, rawlen, nrec, flags);
+		return BK_BAD;
 	}
 	avail = ensure(rd, GF_BLOCK_HDR_LEN + stored);
 	b = rd->in + rd->pos;
+	rd->need = GF_BLOCK_HDR_LEN + stored;
 	if (avail < GF_BLOCK_HDR_LEN + stored) {
-		gf_err("%s: truncated block at offset %llu (%zu of %u bytes); "
-		    "records before it were read", rd->name,
-		    (unsigned long long)rd->offset, avail,
-		    GF_BLOCK_HDR_LEN + stored);
-		consume(rd, avail);
+		if (why != NULL)
+			snprintf(why, whylen, "truncated block at offset %llu "
+			    "(%zu of %u bytes)", off, avail,
+			    GF_BLOCK_HDR_LEN + stored);
+		return BK_SHORT;
+	}
+	c = crc32(0L, b, 20);
+	c = crc32(c, b + GF_BLOCK_HDR_LEN, stored);
+	if ((uint32_t)c != gf_le32(b + 20)) {
+		if (why != NULL)
+			snprintf(why, whylen, "block CRC mismatch at offset "
+			    "%llu", off);
+		return BK_BAD;
+	}
+	return BK_GOOD;
+}
+
+/* From the byte after in[pos], the next sound block: 1, pos at it; 0,
+ * none before the end (everything consumed). */
+static int
+seek_block(struct gf_reader *rd)
+{
+	uint8_t m[4];
+	gf_put_le32(m, GF_BLOCK_MAGIC);
+	consume(rd, 1);
+	for (;;) {
+		size_t avail = ensure(rd, GF_BLOCK_HDR_LEN);
+		const uint8_t *p = rd->in + rd->pos, *hit;
+		if (avail < 4) {
+			consume(rd, avail);
+			return 0;
+		}
+		hit = memmem(p, avail, m, 4);
+		if (hit == NULL) {
+			consume(rd, avail - 3);
+			continue;
+		}
+		consume(rd, (size_t)(hit - p));
+		if (examine(rd, NULL, 0) == BK_GOOD)
+			return 1;
+		consume(rd, 1);
+	}
+}
+
+/* A damage report, at most GF_DAMAGE_SHOWN per input (a crafted stream
+ * may hold millions); the rest are counted and summed up at its end. */
+static void
+damage(struct gf_reader *rd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (++rd->reports > GF_DAMAGE_SHOWN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gf_err("%s: %s%s", rd->name, msg, rd->reports == GF_DAMAGE_SHOWN ?
+	    " (further damage in this input is counted, and summed up at "
+	    "its end)" : "");
+}
+
+/* Blocks missing before the block numbered seq (format 2.1), as text for
+ * a message ("" if none). */
+static const char *
+missing_blocks(struct gf_reader *rd, uint32_t seq, char *buf, size_t len)
+{
+	uint32_t lost;
+	buf[0] = '\0';
+	if (rd->info.minor < 1)
+		return buf;
+	lost = (seq - rd->seq) & 0xffffu;
+	if (lost == 1)
+		snprintf(buf, len, "1 block missing (number %u)",
+		    rd->seq & 0xffffu);
+	else if (lost > 1)
+		snprintf(buf, len, "%u blocks missing (numbers %u to %u)", lost,
+		    rd->seq & 0xffffu, (seq - 1) & 0xffffu);
+	return buf;
+}
+
+/* The input has ended (nothing left at a block boundary).  0, or -1
+ * once if that was not where the stream says it ends. */
+static int
+stream_end(struct gf_reader *rd)
+{
+	char after[48];
+	int rc = rd->src_err ? -1 : 0;
+
+	if (rd->at_end)
+		return 0;
+	rd->at_end = 1;
+	if (rd->info.minor >= 1 && !rd->ended && !rd->cut) {
+		if (rd->nblocks == 0)
+			snprintf(after, sizeof(after), "its header");
+		else
+			snprintf(after, sizeof(after), "block number %u",
+			    (rd->seq - 1) & 0xffffu);
+		damage(rd, "the stream ends at offset %llu without its end "
+		    "block, after %s: its writer did not finish it (killed, "
+		    "or still writing), or it was cut at a block boundary and "
+		    "any later blocks are missing",
+		    (unsigned long long)rd->offset, after);
+		rc = -1;
+	}
+	if (rd->reports > GF_DAMAGE_SHOWN)
+		gf_err("%s: %llu more damage reports not shown; %llu bytes "
+		    "skipped in all", rd->name,
+		    (unsigned long long)(rd->reports - GF_DAMAGE_SHOWN),
+		    (unsigned long long)rd->skipped_bytes);
+	return rc;
+}
+
+/* Load the next block into raw.  1 ok, 0 end, -1 damage (reported; the
+ * next call goes on after it). */
+static int
+load_block(struct gf_reader *rd)
+{
+	const uint8_t *b;
+	uint32_t stored, rawlen, nrec;
+	uint16_t flags;
+	char why[160], miss[96];
+	int kind;
+
+	if (ensure(rd, GF_BLOCK_HDR_LEN) == 0)
+		return stream_end(rd);
+	rd->blockoff = rd->offset;
+	kind = examine(rd, why, sizeof(why));
+	if (kind != BK_GOOD) {
+		uint64_t from = rd->offset;
+		uint32_t need = rd->need;
+		int found = seek_block(rd);
+		uint64_t n = rd->offset - from;
+		rd->skipped_bytes += n;
+		if (!found && kind == BK_SHORT) {
+			damage(rd, "%s; records before it were read", why);
+			rd->cut = 1;
+		} else if (!found) {
+			damage(rd, "%s; skipped %llu bytes from %llu to the end "
+			    "of the input", why, (unsigned long long)n,
+			    (unsigned long long)from);
+			rd->cut = 1;
+		} else {
+			b = rd->in + rd->pos;
+			missing_blocks(rd, gf_le16(b + GF_BLOCK_SEQ_OFF), miss,
+			    sizeof(miss));
+			rd->seq = gf_le16(b + GF_BLOCK_SEQ_OFF);
+			if (kind == BK_SHORT)   /* a length that lies */
+				snprintf(why, sizeof(why), "bad block length at "
+				    "offset %llu (%u bytes, past the end of the "
+				    "input)", (unsigned long long)from, need);
+			damage(rd, "%s; skipped %llu bytes from %llu to %llu%s%s",
+			    why, (unsigned long long)n,
+			    (unsigned long long)from,
+			    (unsigned long long)rd->offset, miss[0] ? "; " : "",
+			    miss);
+		}
 		return -1;
 	}
-	{
-		uLong c = crc32(0L, b, 20);
-		c = crc32(c, b + GF_BLOCK_HDR_LEN, stored);
-		if ((uint32_t)c != crc) {
-			gf_err("%s: block CRC mismatch at offset %llu; its %u "
-			    "records are skipped", rd->name,
-			    (unsigned long long)rd->offset, nrec);
-			resync(rd);
+	b = rd->in + rd->pos;
+	stored = gf_le32(b + 4);
+	rawlen = gf_le32(b + 8);
+	nrec = gf_le32(b + 12);
+	flags = gf_le16(b + 16);
+	if (rd->info.minor >= 1) {
+		missing_blocks(rd, gf_le16(b + GF_BLOCK_SEQ_OFF), miss,
+		    sizeof(miss));
+		if (miss[0] != '\0') {
+			/* reported now, the block is read by the next call */
+			rd->seq = gf_le16(b + GF_BLOCK_SEQ_OFF);
+			damage(rd, "%s before the block at offset %llu", miss,
+			    (unsigned long long)rd->offset);
 			return -1;
 		}
+		rd->seq = gf_le16(b + GF_BLOCK_SEQ_OFF) + 1u;
+		if (nrec == 0 && stored == 0)
+			rd->ended = 1;
+	}
+	if (rawlen > rd->rawcap) {
+		rd->rawcap = rawlen > BUF_START ? rawlen : BUF_START;
+		free(rd->raw);
+		rd->raw = gf_xmalloc(rd->rawcap);
 	}
 	if (flags & GF_BLOCK_ZLIB) {
-		if (inflate_block(rd, b + GF_BLOCK_HDR_LEN, stored) != rawlen) {
-			gf_err("%s: block at offset %llu does not decompress to "
-			    "its %u bytes", rd->name,
-			    (unsigned long long)rd->offset, rawlen);
+		if (inflate_block(rd, b + GF_BLOCK_HDR_LEN, stored, rawlen) !=
+		    rawlen) {
 			consume(rd, GF_BLOCK_HDR_LEN + stored);
+			damage(rd, "block at offset %llu does not decompress to "
+			    "its %u bytes", (unsigned long long)rd->blockoff,
+			    rawlen);
 			return -1;
 		}
-	} else {
+	} else if (stored > 0) {
 		memcpy(rd->raw, b + GF_BLOCK_HDR_LEN, stored);
 	}
 	consume(rd, GF_BLOCK_HDR_LEN + stored);
+	rd->nblocks++;
 	rd->rawlen = rawlen;
 	rd->rawpos = 0;
 	rd->rawleft = nrec;
@@ -362,8 +571,8 @@ gf_reader_next_raw(struct gf_reader *rd, const uint8_t **rec, size_t *reclen)
 		if (rd->rawleft == 0) {
 			int rc;
 			if (rd->rawpos != rd->rawlen) {
-				gf_err("%s: block at offset %llu has %zu bytes "
-				    "after its last record", rd->name,
+				damage(rd, "block at offset %llu has %zu bytes "
+				    "after its last record",
 				    (unsigned long long)rd->blockoff,
 				    rd->rawlen - rd->rawpos);
 				rd->rawpos = rd->rawlen;
@@ -380,9 +589,9 @@ gf_reader_next_raw(struct gf_reader *rd, const uint8_t **rec, size_t *reclen)
 		len = gf_record_peek(rd->raw + rd->rawpos,
 		    rd->rawlen - rd->rawpos, &type);
 		if (len == 0) {
-			gf_err("%s: malformed record in block at offset %llu "
+			damage(rd, "malformed record in block at offset %llu "
 			    "(byte %zu of the block's records); the block's "
-			    "remaining %u records are skipped", rd->name,
+			    "remaining %u records are skipped",
 			    (unsigned long long)rd->blockoff, rd->rawpos,
 			    rd->rawleft);
 			rd->rawleft = 0;

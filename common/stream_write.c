@@ -28,6 +28,7 @@ struct gf_writer {
 	size_t rawlen;
 	uint32_t nrec;
 	uint8_t *out;                   /* one encoded block */
+	uint32_t seq;                   /* number of the next block */
 	uint64_t records, lost, bytes;
 };
 
@@ -44,6 +45,7 @@ gf_stream_header_encode(const struct gf_stream_info *info, uint8_t *buf)
 	gf_put_le64(buf + 24, info->start);
 	gf_put_le64(buf + 32, info->interval);
 	memcpy(buf + 40, info->name, strnlen(info->name, GF_SENSOR_NAME_LEN));
+	gf_put_le32(buf + GF_HEADER_SEQ_OFF, info->firstseq);
 	gf_put_le32(buf + GF_HEADER_MIN_LEN - 4,
 	    (uint32_t)crc32(0L, buf, GF_HEADER_MIN_LEN - 4));
 }
@@ -87,14 +89,37 @@ deflate_block(z_stream *z, const uint8_t *raw, size_t rawlen,
 	return stored < rawlen ? stored : 0;
 }
 
+static void
+block_seal(uint8_t *out, size_t stored, uint32_t seq)
+{
+	uLong crc;
+	gf_put_le16(out + GF_BLOCK_SEQ_OFF, (uint16_t)seq);
+	crc = crc32(0L, out, 20);
+	crc = crc32(crc, out + GF_BLOCK_HDR_LEN, (uInt)stored);
+	gf_put_le32(out + 20, (uint32_t)crc);
+}
+
+void
+gf_block_set_seq(uint8_t *block, size_t len, uint32_t seq)
+{
+	block_seal(block, len - GF_BLOCK_HDR_LEN, seq);
+}
+
+void
+gf_block_end(uint32_t seq, uint8_t *out)
+{
+	memset(out, 0, GF_BLOCK_HDR_LEN);
+	gf_put_le32(out, GF_BLOCK_MAGIC);
+	block_seal(out, 0, seq);
+}
+
 static size_t
 block_encode(z_stream *z, const uint8_t *raw, size_t rawlen, uint32_t nrec,
-    uint8_t *out)
+    uint32_t seq, uint8_t *out)
 {
 	uint8_t *payload = out + GF_BLOCK_HDR_LEN;
 	size_t stored = z != NULL ? deflate_block(z, raw, rawlen, payload) : 0;
 	uint16_t flags = 0;
-	uLong crc;
 
 	if (stored > 0) {
 		flags = GF_BLOCK_ZLIB;
@@ -107,10 +132,7 @@ block_encode(z_stream *z, const uint8_t *raw, size_t rawlen, uint32_t nrec,
 	gf_put_le32(out + 8, (uint32_t)rawlen);
 	gf_put_le32(out + 12, nrec);
 	gf_put_le16(out + 16, flags);
-	gf_put_le16(out + 18, 0);
-	crc = crc32(0L, out, 20);
-	crc = crc32(crc, payload, (uInt)stored);
-	gf_put_le32(out + 20, (uint32_t)crc);
+	block_seal(out, stored, seq);
 	return GF_BLOCK_HDR_LEN + stored;
 }
 
@@ -124,13 +146,13 @@ deflater_init(z_stream *z, int level)
 
 size_t
 gf_block_encode(const uint8_t *raw, size_t rawlen, uint32_t nrec, int level,
-    uint8_t *out)
+    uint32_t seq, uint8_t *out)
 {
 	z_stream z;
 	size_t len;
 	if (level < 0 || deflater_init(&z, level) != 0)
-		return block_encode(NULL, raw, rawlen, nrec, out);
-	len = block_encode(&z, raw, rawlen, nrec, out);
+		return block_encode(NULL, raw, rawlen, nrec, seq, out);
+	len = block_encode(&z, raw, rawlen, nrec, seq, out);
 	deflateEnd(&z);
 	return len;
 }
@@ -140,9 +162,13 @@ gf_writer_open_fd(int fd, const char *name, const struct gf_stream_info *info,
     int level)
 {
 	uint8_t hdr[GF_HEADER_MIN_LEN];
+	struct gf_stream_info cur = *info;
 	struct gf_writer *w;
 
-	gf_stream_header_encode(info, hdr);
+	/* what is written is this version's format, whatever was read */
+	cur.major = 0;
+	cur.firstseq = 0;
+	gf_stream_header_encode(&cur, hdr);
 	if (gf_write_all(fd, hdr, sizeof(hdr)) != 0) {
 		gf_err("%s: cannot write stream header: %s", name,
 		    strerror(errno));
@@ -182,7 +208,7 @@ gf_writer_flush(struct gf_writer *w)
 	if (w->nrec == 0)
 		return 0;
 	len = block_encode(w->have_z ? &w->z : NULL, w->raw, w->rawlen,
-	    w->nrec, w->out);
+	    w->nrec, w->seq, w->out);
 	if (gf_write_all(w->fd, w->out, len) != 0) {
 		if (!w->failed)
 			gf_err("%s: write failed at offset %llu: %s", w->name,
@@ -195,6 +221,7 @@ gf_writer_flush(struct gf_writer *w)
 		return -1;
 	}
 	w->bytes += len;
+	w->seq++;
 	w->rawlen = 0;
 	w->nrec = 0;
 	return 0;
@@ -228,6 +255,18 @@ gf_writer_close(struct gf_writer *w)
 	if (w == NULL)
 		return 0;
 	gf_writer_flush(w);
+	if (!w->failed) {
+		/* a finished stream ends with the end block */
+		uint8_t end[GF_BLOCK_HDR_LEN];
+		gf_block_end(w->seq, end);
+		if (gf_write_all(w->fd, end, sizeof(end)) != 0) {
+			gf_err("%s: write failed at offset %llu: %s", w->name,
+			    (unsigned long long)w->bytes, strerror(errno));
+			w->failed = 1;
+		} else {
+			w->bytes += sizeof(end);
+		}
+	}
 	rc = w->failed ? -1 : 0;
 	if (close(w->fd) != 0 && errno != EINTR) {
 		gf_err("%s: close failed: %s", w->name, strerror(errno));

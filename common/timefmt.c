@@ -111,3 +111,11 @@ gf_size_parse(const char *s, uint64_t *v)
 	*v = (uint64_t)(d + 0.5);
 	return 0;
 }
+
+uint64_t
+gf_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}

@@ -5,10 +5,11 @@
  * Ownership: a packet thread owns its capture source and the producer
  * end of its packet ring; the flow thread owns the flow engine, the
  * consumer ends of the packet rings and the producer end of the record
- * ring; the output thread owns the archive, the service and the consumer
- * end of the record ring.  What crosses threads is the rings, doorbells
- * and atomics below; the reload mailbox alone takes a mutex, and only on
- * SIGHUP.
+ * ring; the output thread owns the archive, the consumer end of the record
+ * ring and the producer end of the service's ring; the service thread
+ * (svc_thread.c) owns the service, so clients never slow the archive.
+ * What crosses threads is the rings, doorbells and atomics below; the
+ * reload mailbox alone takes a mutex, and only on SIGHUP.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "daemon.h"
 #include "decode.h"
 #include "fields.h"
@@ -27,6 +29,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "ring.h"
+#include "svc_thread.h"
 
 #define MS              1000000ull
 #define IDLE_NS         (100 * MS)      /* flow engine tick when idle */
@@ -41,6 +44,10 @@
  * a reader vouches only for packets this much older than its look. */
 #define MARK_SLACK      (1 * MS)
 #define LATE_LOG_NS     (60000 * MS)
+/* Capture files: the flow thread waits for room instead of dropping, so
+ * the record ring only has to cover a wake-up batch or two; a live ring
+ * (service.ring_size) is sized for a burst at line rate. */
+#define FILE_REC_RING   4096
 
 struct pkt_slot {
 	uint64_t ts;
@@ -122,10 +129,12 @@ struct pipeline {
 	pthread_t out_th;
 	int out_started;
 	struct gf_archive *ar;
-	struct service *svc;
+	struct service *svc;            /* until its thread takes it */
+	struct svc_thread *st;
 	struct gf_stream_info info;
 	unsigned out_gen;
 	uint64_t rec_clock;             /* latest record time (files) */
+	struct alerts alerts;           /* evictions and drops on stderr */
 	atomic_uint_fast64_t ar_lost, cutoff, written;
 	int out_status;
 };
@@ -321,8 +330,8 @@ out_reload(struct pipeline *pl)
 	if (pl->ar != NULL)
 		gf_archive_set_rotation(pl->ar, pl->rl.rotate_interval,
 		    pl->rl.rotate_size);
-	if (pl->svc != NULL)
-		service_set_allow(pl->svc, pl->rl.allow, pl->rl.nallow);
+	if (pl->st != NULL)
+		svc_thread_set_allow(pl->st, pl->rl.allow, pl->rl.nallow);
 	pl->out_gen = g;
 	pthread_mutex_unlock(&pl->mu);
 }
@@ -657,8 +666,8 @@ out_started(struct pipeline *pl, int *started)
 	    memory_order_relaxed);
 	if (pl->ar != NULL)
 		gf_archive_set_start(pl->ar, pl->info.start);
-	if (pl->svc != NULL)
-		service_start(pl->svc, &pl->info, pl->cfg->compression);
+	if (pl->st != NULL)
+		svc_thread_begin(pl->st, &pl->info, pl->cfg->compression);
 	*started = 1;
 }
 
@@ -671,8 +680,8 @@ out_publish(struct pipeline *pl)
 		atomic_store_explicit(&pl->written,
 		    gf_archive_records(pl->ar), memory_order_relaxed);
 	}
-	if (pl->svc != NULL)
-		atomic_store_explicit(&pl->cutoff, service_cutoff(pl->svc),
+	if (pl->st != NULL)
+		atomic_store_explicit(&pl->cutoff, svc_thread_cutoff(pl->st),
 		    memory_order_relaxed);
 }
 
@@ -680,7 +689,7 @@ static void *
 out_main(void *arg)
 {
 	struct pipeline *pl = arg;
-	struct pollfd pfd[2 + GF_SVC_MAX_CLIENTS];
+	struct pollfd pfd[1];
 	int started = 0;
 
 	block_signals();
@@ -700,10 +709,12 @@ out_main(void *arg)
 			if (!pl->live && record_time(r) > pl->rec_clock)
 				pl->rec_clock = record_time(r);
 			now = pl->live ? now : pl->rec_clock;
+			if (r->type == GF_RT_SENSOR)
+				alerts_sensor(&pl->alerts, &r->u.sensor, now);
 			if (pl->ar != NULL)
 				gf_archive_put(pl->ar, r, now);
-			if (pl->svc != NULL)
-				service_put(pl->svc, r, now);
+			if (pl->st != NULL)
+				svc_thread_put(pl->st, r, now);
 			gf_ring_pop(pl->rec);
 			n++;
 		}
@@ -713,8 +724,6 @@ out_main(void *arg)
 			now = wall_ns();
 		if (pl->ar != NULL)
 			gf_archive_tick(pl->ar, now);
-		if (pl->svc != NULL)
-			service_tick(pl->svc, now);
 		out_publish(pl);
 		busy = n == OUT_BATCH;
 		if (!busy && atomic_load_explicit(&pl->flow_done,
@@ -723,9 +732,6 @@ out_main(void *arg)
 		pfd[np].fd = gf_bell_fd(&pl->out_bell);
 		pfd[np].events = POLLIN;
 		pfd[np++].revents = 0;
-		if (pl->svc != NULL)
-			np += service_pollfds(pl->svc, pfd + np,
-			    (int)(sizeof(pfd) / sizeof(pfd[0])) - np);
 		if (!busy) {
 			gf_bell_announce(&pl->out_bell);
 			if (gf_ring_rslot(pl->rec) != NULL ||
@@ -736,15 +742,11 @@ out_main(void *arg)
 				busy = 1;
 			}
 		}
-		/* busy: only a look at the sockets, clients are not starved */
 		if (poll(pfd, (nfds_t)np, busy ? 0 : OUT_POLL_MS) < 0 &&
 		    errno != EINTR)
 			gf_warn("poll: %s", strerror(errno));
 		if (!busy)
 			gf_bell_clear(&pl->out_bell);
-		if (pl->svc != NULL)
-			service_events(pl->svc, pfd + 1, np - 1,
-			    pl->live ? wall_ns() : pl->rec_clock);
 	}
 	out_started(pl, &started);
 	if (pl->ar != NULL) {
@@ -758,9 +760,10 @@ out_main(void *arg)
 		atomic_store(&pl->written, written);
 		atomic_store(&pl->ar_lost, lost);
 	}
-	if (pl->svc != NULL) {
-		service_close(pl->svc, SHUTDOWN_LINGER_MS);
-		pl->svc = NULL;
+	out_publish(pl);
+	if (pl->st != NULL) {
+		svc_thread_finish(pl->st, SHUTDOWN_LINGER_MS);
+		pl->st = NULL;
 	}
 	return NULL;
 }
@@ -779,9 +782,16 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	pl->cap = cap;
 	pl->live = cap->live;
 	pl->ar = ar;
-	pl->svc = svc;
+	pl->svc = svc;                  /* closed by pipeline_free */
+	if (svc != NULL) {
+		if ((pl->st = svc_thread_new(svc, pl->live, pl->live ?
+		    (size_t)cfg->ring_size : FILE_REC_RING)) == NULL)
+			goto fail;
+		pl->svc = NULL;         /* its thread's now */
+	}
 	pl->info = *info;
 	pl->skew = cfg->merge_skew;
+	alerts_init(&pl->alerts, cfg->max_flows);
 	timeout_ns = (uint64_t)cap->timeout_ms * MS;
 	pl->hold = pl->skew > timeout_ns ? pl->skew : timeout_ns;
 	pthread_mutex_init(&pl->mu, NULL);
@@ -804,7 +814,8 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	/* a burst of STATUS records at an interval's end is as large as the
 	 * number of active flows: the record ring is as deep as the packet
 	 * rings */
-	pl->rec = gf_ring_new((size_t)cfg->ring_size, sizeof(struct gf_record));
+	pl->rec = gf_ring_new(pl->live ? (size_t)cfg->ring_size :
+	    FILE_REC_RING, sizeof(struct gf_record));
 	if (pl->rec == NULL) {
 		gf_err("cannot allocate the record ring (service.ring_size "
 		    "%llu)", (unsigned long long)cfg->ring_size);
@@ -887,6 +898,8 @@ pipeline_start(struct pipeline *pl)
 	char err[256];
 	int rc;
 
+	if (pl->st != NULL && svc_thread_start(pl->st) != 0)
+		return -1;
 	if ((rc = pthread_create(&pl->out_th, NULL, out_main, pl)) != 0) {
 		gf_err("cannot start the output thread: %s", strerror(rc));
 		return -1;
@@ -986,6 +999,7 @@ pipeline_free(struct pipeline *pl)
 	pthread_mutex_destroy(&pl->mu);
 	/* never started (an error at start-up): write nothing more */
 	gf_archive_discard(pl->ar);
+	svc_thread_finish(pl->st, 0);
 	service_close(pl->svc, 0);
 	free(pl);
 }

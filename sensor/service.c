@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "codec.h"
 #include "filter.h"
 #include "log.h"
@@ -28,7 +31,16 @@
 struct qblock {
 	int refs;
 	size_t len;
+	size_t *total;                  /* the service's count of queued bytes */
 	uint8_t data[];
+};
+
+/* A source refused lately: one line a minute for it, with a count. */
+struct refusal {
+	struct gf_addr a;
+	uint64_t logged;                /* when its last line was written */
+	uint64_t more;                  /* refused since, not yet said */
+	char why[96];
 };
 
 struct qent {
@@ -41,6 +53,7 @@ struct builder {
 	uint8_t *raw;
 	size_t rawlen;
 	uint32_t nrec;
+	uint32_t seq;                   /* number of its next block */
 	uint64_t first;
 };
 
@@ -50,6 +63,7 @@ struct client {
 	int fd;
 	int state;
 	int rd_eof;                     /* the client shut its sending side */
+	struct gf_addr peer;
 	char name[64];
 	uint64_t since;
 	char *line;                     /* the hello line, while reading it */
@@ -75,16 +89,25 @@ struct service {
 	int nc;
 	int npolled;                    /* clients in the last pollfd list */
 	uint64_t cutoff;
+	size_t qtotal;                  /* bytes of the blocks queued */
+	int max_per_source;
+	struct refusal ref[GF_SVC_REFUSALS];
 };
+
+static void refusal_summary(struct refusal *r);
+static void tell_refused(int fd, const char *why);
+static void client_drop_queue(struct client *c);
 
 /* ---- blocks and queues ------------------------------------------------- */
 
 static struct qblock *
-qblock_new(const uint8_t *data, size_t len)
+qblock_new(struct service *s, const uint8_t *data, size_t len)
 {
 	struct qblock *b = gf_xmalloc(sizeof(*b) + len);
 	b->refs = 0;
 	b->len = len;
+	b->total = &s->qtotal;
+	s->qtotal += len;
 	memcpy(b->data, data, len);
 	return b;
 }
@@ -92,8 +115,10 @@ qblock_new(const uint8_t *data, size_t len)
 static void
 qblock_unref(struct qblock *b)
 {
-	if (--b->refs == 0)
+	if (--b->refs == 0) {
+		*b->total -= b->len;
 		free(b);
+	}
 }
 
 static void
@@ -104,6 +129,21 @@ client_kill(struct client *c, const char *why)
 	if (why != NULL)
 		gf_info("service: client %s: %s", c->name, why);
 	c->state = C_DEAD;
+}
+
+/* Let go of a dead client's queue at once (its memory counts). */
+static void
+client_drop_queue(struct client *c)
+{
+	while (c->qhead != NULL) {
+		struct qent *e = c->qhead;
+		c->qhead = e->next;
+		qblock_unref(e->b);
+		free(e);
+	}
+	c->qtail = &c->qhead;
+	c->qbytes = 0;
+	c->qoff = 0;
 }
 
 /* Send queued bytes until the socket would block. */
@@ -135,6 +175,31 @@ client_send(struct client *c)
 	}
 }
 
+/* All queues together past GF_SVC_MAX_TOTAL: the client furthest behind
+ * is cut off, until they fit.  Memory is bounded whatever the clients. */
+static void
+over_total(struct service *s)
+{
+	while (s->qtotal > GF_SVC_MAX_TOTAL) {
+		struct client *worst = NULL;
+		for (int i = 0; i < s->nc; i++) {
+			struct client *c = s->c[i];
+			if (c->state == C_STREAM && c->qhead != NULL &&
+			    (worst == NULL || c->qbytes > worst->qbytes))
+				worst = c;
+		}
+		if (worst == NULL)
+			return;
+		gf_warn("service: client %s cut off: the clients' queues hold "
+		    "more than %u MiB in all, and it is the furthest behind "
+		    "(%zu bytes)", worst->name, GF_SVC_MAX_TOTAL >> 20,
+		    worst->qbytes);
+		s->cutoff++;
+		client_kill(worst, NULL);
+		client_drop_queue(worst);
+	}
+}
+
 static void
 client_queue(struct service *s, struct client *c, struct qblock *b)
 {
@@ -148,6 +213,7 @@ client_queue(struct service *s, struct client *c, struct qblock *b)
 		    "for)", c->name, c->qbytes);
 		s->cutoff++;
 		client_kill(c, NULL);
+		client_drop_queue(c);
 		return;
 	}
 	e = gf_xmalloc(sizeof(*e));
@@ -158,6 +224,7 @@ client_queue(struct service *s, struct client *c, struct qblock *b)
 	c->qtail = &e->next;
 	c->qbytes += b->len;
 	client_send(c);
+	over_total(s);
 }
 
 /* ---- building blocks --------------------------------------------------- */
@@ -176,10 +243,11 @@ builder_seal(struct service *s, struct builder *bd)
 	size_t len;
 	if (bd->nrec == 0)
 		return NULL;
-	len = gf_block_encode(bd->raw, bd->rawlen, bd->nrec, s->level, s->out);
+	len = gf_block_encode(bd->raw, bd->rawlen, bd->nrec, s->level,
+	    bd->seq++, s->out);
 	bd->rawlen = 0;
 	bd->nrec = 0;
-	return qblock_new(s->out, len);
+	return qblock_new(s, s->out, len);
 }
 
 static void
@@ -229,12 +297,7 @@ builder_add(struct builder *bd, const struct gf_record *r, uint64_t now)
 static void
 client_free(struct client *c)
 {
-	while (c->qhead != NULL) {
-		struct qent *e = c->qhead;
-		c->qhead = e->next;
-		qblock_unref(e->b);
-		free(e);
-	}
+	client_drop_queue(c);
 	gf_filter_free(c->filter);
 	free(c->own.raw);
 	free(c->line);
@@ -260,17 +323,21 @@ static void
 client_start(struct service *s, struct client *c)
 {
 	uint8_t hdr[GF_HEADER_MIN_LEN];
+	struct gf_stream_info info = s->info;
 	struct qblock *b;
 
 	/* the shared block being filled holds records from before this
 	 * client was served: send it to the others first */
 	if (c->filter == NULL)
 		flush_shared(s);
-	gf_stream_header_encode(&s->info, hdr);
+	/* its stream's blocks are numbered from the next one it gets */
+	info.major = 0;
+	info.firstseq = c->filter == NULL ? s->shared.seq : 0;
+	gf_stream_header_encode(&info, hdr);
 	c->state = C_STREAM;
 	free(c->line);
 	c->line = NULL;
-	b = qblock_new(hdr, sizeof(hdr));
+	b = qblock_new(s, hdr, sizeof(hdr));
 	b->refs = 1;
 	client_queue(s, c, b);
 	qblock_unref(b);
@@ -303,6 +370,8 @@ client_line(struct service *s, struct client *c, char *line)
 	if (strncmp(line, "FILTER ", 7) != 0) {
 		gf_warn("service: client %s: unknown request (expected "
 		    "\"FILTER <expression>\"); closed", c->name);
+		tell_refused(c->fd, "unknown request (expected \"FILTER "
+		    "<expression>\")");
 		client_kill(c, NULL);
 		return;
 	}
@@ -311,6 +380,7 @@ client_line(struct service *s, struct client *c, char *line)
 		c->filter = gf_filter_compile(expr, err, sizeof(err));
 		if (c->filter == NULL) {
 			gf_warn("service: client %s: %s; closed", c->name, err);
+			tell_refused(c->fd, err);
 			client_kill(c, NULL);
 			return;
 		}
@@ -367,7 +437,18 @@ client_read(struct service *s, struct client *c)
 				continue;
 		}
 		if (n == 0) {
-			if (c->state == C_HELLO)
+			/* the sending side shut: a line without its newline
+			 * is still the request, not "everything" */
+			if (c->state == C_HELLO && c->linelen > 0 &&
+			    strlen(c->line) != c->linelen) {
+				gf_warn("service: client %s: NUL in request; "
+				    "closed", c->name);
+				client_kill(c, NULL);
+				return;
+			}
+			if (c->state == C_HELLO && c->linelen > 0)
+				client_line(s, c, c->line);
+			else if (c->state == C_HELLO)
 				client_hello_done(s, c);
 			c->rd_eof = 1;
 			return;
@@ -380,6 +461,88 @@ client_read(struct service *s, struct client *c)
 	}
 }
 
+/* Best effort, never blocking: the reason, for the client to show. */
+static void
+tell_refused(int fd, const char *why)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "REFUSED %s\n", why);
+	if (n > 0)
+		(void)send(fd, line, (size_t)n < sizeof(line) ? (size_t)n :
+		    sizeof(line) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Dead peers are found by the kernel too, not only by a failing write. */
+static void
+keepalive(int fd)
+{
+	int on = 1, idle = GF_SVC_KEEPIDLE_S, intvl = GF_SVC_KEEPINTVL_S,
+	    cnt = GF_SVC_KEEPCNT;
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+static int
+from_source(const struct service *s, const struct gf_addr *a)
+{
+	int n = 0;
+	for (int i = 0; i < s->nc; i++)
+		n += s->c[i]->state != C_DEAD &&
+		    gf_addr_cmp(&s->c[i]->peer, a) == 0;
+	return n;
+}
+
+/* Log a refusal: at once for a source not refused within the last
+ * minute, else counted and said with the count a minute after its last
+ * line (service_tick).  The oldest entry makes room. */
+static void
+refused(struct service *s, const struct gf_addr *a, const char *why,
+    uint64_t now)
+{
+	struct refusal *r = NULL, *old = &s->ref[0];
+	char as[64];
+
+	for (int i = 0; i < GF_SVC_REFUSALS; i++) {
+		struct refusal *x = &s->ref[i];
+		if (x->logged != 0 && gf_addr_cmp(&x->a, a) == 0) {
+			r = x;
+			break;
+		}
+		if (x->logged < old->logged)
+			old = x;
+	}
+	if (r != NULL && now < r->logged + GF_SVC_REFUSAL_LOG_NS) {
+		r->more++;
+		snprintf(r->why, sizeof(r->why), "%s", why);
+		return;
+	}
+	if (r == NULL) {
+		r = old;
+		if (r->logged != 0 && r->more > 0)
+			refusal_summary(r);
+		r->a = *a;
+	}
+	gf_addr_format(a, as, sizeof(as));
+	gf_warn("service: refused %s: %s%s", as, why, r->more ? "" :
+	    " (further refusals of it are counted, and said once a minute)");
+	r->logged = now ? now : 1;
+	r->more = 0;
+	snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+static void
+refusal_summary(struct refusal *r)
+{
+	char as[64];
+	gf_addr_format(&r->a, as, sizeof(as));
+	gf_warn("service: refused %s %llu more times in the last minute "
+	    "(the last: %s)", as, (unsigned long long)r->more, r->why);
+	r->more = 0;
+}
+
 static void
 accept_clients(struct service *s, uint64_t now)
 {
@@ -389,7 +552,7 @@ accept_clients(struct service *s, uint64_t now)
 		struct gf_addr a;
 		uint16_t port;
 		struct client *c;
-		char name[64];
+		char name[64], why[128];
 		int fd;
 
 		fd = accept4(s->lfd, (struct sockaddr *)&ss, &len,
@@ -403,22 +566,38 @@ accept_clients(struct service *s, uint64_t now)
 		gf_net_peer(&ss, &a, &port);
 		gf_net_format(&a, port, name, sizeof(name));
 		if (!gf_net_allowed(&a, s->allow, s->nallow)) {
-			gf_warn("service: refused %s: not in service.allow%s",
-			    name, s->nallow ? "" : " (empty: loopback only)");
+			/* not told why: an outsider learns nothing */
+			refused(s, &a, s->nallow ? "not in service.allow" :
+			    "not in service.allow (empty: loopback only)", now);
 			close(fd);
 			continue;
 		}
 		if (s->nc == GF_SVC_MAX_CLIENTS) {
-			gf_warn("service: refused %s: already %d clients",
-			    name, GF_SVC_MAX_CLIENTS);
+			snprintf(why, sizeof(why), "already %d clients",
+			    GF_SVC_MAX_CLIENTS);
+			tell_refused(fd, why);
+			refused(s, &a, why, now);
 			close(fd);
 			continue;
 		}
+		if (from_source(s, &a) >= s->max_per_source) {
+			char as[64];
+			gf_addr_format(&a, as, sizeof(as));
+			snprintf(why, sizeof(why), "too many clients from %s "
+			    "(service.max_per_source %d)", as,
+			    s->max_per_source);
+			tell_refused(fd, why);
+			refused(s, &a, why, now);
+			close(fd);
+			continue;
+		}
+		keepalive(fd);
 		c = gf_xcalloc(1, sizeof(*c));
 		c->fd = fd;
 		c->state = C_HELLO;
 		c->since = now;
 		c->qtail = &c->qhead;
+		c->peer = a;
 		snprintf(c->name, sizeof(c->name), "%s", name);
 		s->c[s->nc++] = c;
 		gf_info("service: client %s connected", name);
@@ -439,6 +618,7 @@ service_open(const char *spec, const struct gf_netprefix *allow, int nallow,
 	s = gf_xcalloc(1, sizeof(*s));
 	s->lfd = fd;
 	s->spec = gf_xstrdup(spec);
+	s->max_per_source = GF_SVC_MAX_PER_SOURCE;
 	service_set_allow(s, allow, nallow);
 	return s;
 }
@@ -533,7 +713,9 @@ service_put(struct service *s, const struct gf_record *r, uint64_t now)
 			shared = 1;
 			continue;
 		}
-		if (!gf_filter_match(c->filter, r))
+		/* SENSOR records go to everyone: the heartbeat that finds a
+		 * dead peer by a failing write, whatever its filter */
+		if (r->type != GF_RT_SENSOR && !gf_filter_match(c->filter, r))
 			continue;
 		if (builder_add(&c->own, r, now)) {
 			flush_own(s, c);
@@ -551,8 +733,19 @@ service_tick(struct service *s, uint64_t now)
 {
 	for (int i = 0; i < s->nc; i++) {
 		struct client *c = s->c[i];
-		if (c->state == C_HELLO && now >= c->since + GF_SVC_HELLO_NS)
+		if (c->state == C_HELLO && now >= c->since + GF_SVC_HELLO_NS) {
+			if (c->linelen > 0) {
+				/* started a request and never ended it */
+				gf_warn("service: client %s: request not "
+				    "finished within %llu s; closed", c->name,
+				    GF_SVC_HELLO_NS / 1000000000ull);
+				tell_refused(c->fd, "request not finished in "
+				    "time");
+				client_kill(c, NULL);
+				continue;
+			}
 			client_hello_done(s, c);
+		}
 		if (c->state == C_STREAM && c->filter != NULL &&
 		    c->own.nrec > 0 && now >= c->own.first + GF_SVC_FLUSH_NS)
 			flush_own(s, c);
@@ -560,6 +753,12 @@ service_tick(struct service *s, uint64_t now)
 	if (s->started && s->shared.nrec > 0 &&
 	    now >= s->shared.first + GF_SVC_FLUSH_NS)
 		flush_shared(s);
+	for (int i = 0; i < GF_SVC_REFUSALS; i++)
+		if (s->ref[i].more > 0 &&
+		    now >= s->ref[i].logged + GF_SVC_REFUSAL_LOG_NS) {
+			refusal_summary(&s->ref[i]);
+			s->ref[i].logged = now;
+		}
 	compact(s);
 }
 
@@ -584,6 +783,30 @@ service_close(struct service *s, int linger_ms)
 			if (s->c[i]->filter != NULL &&
 			    s->c[i]->state == C_STREAM)
 				flush_own(s, s->c[i]);
+	}
+	/* a finished stream ends with the end block */
+	if (s->started) {
+		uint8_t end[GF_BLOCK_HDR_LEN];
+		struct qblock *b;
+		gf_block_end(s->shared.seq, end);
+		b = qblock_new(s, end, sizeof(end));
+		b->refs = 1;
+		for (int i = 0; i < s->nc; i++) {
+			struct client *c = s->c[i];
+			struct qblock *own;
+			if (c->state != C_STREAM)
+				continue;
+			if (c->filter == NULL) {
+				client_queue(s, c, b);
+				continue;
+			}
+			gf_block_end(c->own.seq, end);
+			own = qblock_new(s, end, sizeof(end));
+			own->refs = 1;
+			client_queue(s, c, own);
+			qblock_unref(own);
+		}
+		qblock_unref(b);
 	}
 	/* clients still saying hello get nothing: there is nothing left */
 	for (int i = 0; i < s->nc; i++)
@@ -635,4 +858,30 @@ int
 service_clients(const struct service *s)
 {
 	return s->nc;
+}
+
+int
+service_streaming(const struct service *s)
+{
+	int n = 0;
+	for (int i = 0; i < s->nc; i++)
+		n += s->c[i]->state == C_STREAM;
+	return n;
+}
+
+int
+service_cut_all(struct service *s, const char *why)
+{
+	int n = 0;
+	for (int i = 0; i < s->nc; i++) {
+		struct client *c = s->c[i];
+		if (c->state != C_STREAM)
+			continue;
+		gf_warn("service: client %s cut off: %s", c->name, why);
+		client_kill(c, NULL);
+		client_drop_queue(c);
+		s->cutoff++;
+		n++;
+	}
+	return n;
 }

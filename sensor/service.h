@@ -8,7 +8,13 @@
  *     sensor's output thread), which hands over each record once.
  *   - A client whose address is not admitted (gf_net_allowed(): the
  *     service.allow prefixes, loopback only when the list is empty) is
- *     closed at once without a byte, and logged.
+ *     closed at once without a byte.  One admitted but over a limit (64
+ *     clients, GF_SVC_MAX_PER_SOURCE from its address), or whose request
+ *     is bad or unfinished after GF_SVC_HELLO_NS, is sent one line
+ *     "REFUSED <reason>\n" and closed.  Refusals are logged once a minute
+ *     per source address at most, with a count.
+ *   - Sockets have TCP keepalive; SENSOR records go to every client
+ *     whatever its filter, a heartbeat that finds a dead peer by a write.
  *   - After connecting, a client may send one line "FILTER <expr>\n" (an
  *     empty line or "FILTER\n": everything) within GF_SVC_HELLO_NS; until
  *     then, or until that time has passed, nothing is sent.  A filter
@@ -18,9 +24,11 @@
  *     block is followed by end of stream (close).
  *   - Clients without a filter share one encoded copy of every block;
  *     their streams are byte-identical from the block both received first.
- *   - Each client has a bounded queue (GF_SVC_MAX_QUEUE bytes).  A client
- *     too slow to empty it is disconnected and counted: the sensor never
- *     waits for a client, and never grows without bound for one.
+ *   - Each client has a bounded queue (GF_SVC_MAX_QUEUE bytes), and all
+ *     queues together are bounded (GF_SVC_MAX_TOTAL: the client furthest
+ *     behind is cut off).  A client too slow is disconnected and counted:
+ *     the sensor never waits for a client, and never grows without bound
+ *     for any number of them.
  * Not thread-safe: one thread owns the service.
  */
 #ifndef GF_SERVICE_H
@@ -34,7 +42,14 @@
 #include "stream.h"
 
 #define GF_SVC_MAX_CLIENTS      64
-#define GF_SVC_MAX_QUEUE        (8u << 20)
+#define GF_SVC_MAX_PER_SOURCE   8       /* connections from one address */
+#define GF_SVC_MAX_QUEUE        (8u << 20)      /* one client's queue */
+#define GF_SVC_MAX_TOTAL        (32u << 20)     /* all queues together */
+#define GF_SVC_KEEPIDLE_S       30
+#define GF_SVC_KEEPINTVL_S      10
+#define GF_SVC_KEEPCNT          3
+#define GF_SVC_REFUSALS         64      /* sources whose refusals are kept */
+#define GF_SVC_REFUSAL_LOG_NS   (60ull * 1000000000ull)
 #define GF_SVC_HELLO_NS         (1ull * 1000000000ull)
 #define GF_SVC_FLUSH_NS         (1ull * 1000000000ull)
 
@@ -64,5 +79,8 @@ void service_close(struct service *s, int linger_ms);
 
 uint64_t service_cutoff(const struct service *s);  /* slow clients dropped */
 int service_clients(const struct service *s);      /* connected now */
+int service_streaming(const struct service *s);    /* being served now */
+/* Cut off (and count) every client being served; returns how many. */
+int service_cut_all(struct service *s, const char *why);
 
 #endif /* GF_SERVICE_H */

@@ -63,6 +63,17 @@ bad R_not_dir 2 "option -R: $gf: not a directory" "$GAPDUMP" -R "$gf"
 mkdir -p "$T/empty"
 echo "just text" >"$T/empty/readme.txt"
 bad R_no_records 2 "option -R: $T/empty: no gapflow record files in the tree" "$GAPDUMP" -R "$T/empty"
+# -R reports an empty record file and one with damaged magic as -r does
+# (status 2), reads the good one, and still passes over the note
+mkdir -p "$T/dmg"
+cp "$gf" "$T/dmg/good.gf"
+: >"$T/dmg/empty.gf"
+printf 'GFLX\r\n\032\n%040d' 0 >"$T/dmg/bad"
+echo "just text" >"$T/dmg/readme.txt"
+bad R_empty_file 2 "^gapdump: $T/dmg/empty.gf: empty input, not a gapflow record stream$" "$GAPDUMP" -R "$T/dmg"
+expect_match R_damaged_magic "$err" "^gapdump: $T/dmg/bad: not a gapflow record stream \\(bad magic at offset 0\\)$"
+expect_eq R_damaged_good_read "$(grep -c . "$T/out")" "$("$GAPDUMP" -r "$gf" | grep -c .)"
+expect_eq R_damaged_note_quiet "$(printf '%s\n' "$err" | grep -c readme)" 0
 bad no_input 2 "no input: give -r FILE \\(- for stdin\\), -R DIR or -S HOST:PORT" "$GAPDUMP" -m flow
 # -S and the collector's options: the whole message, status 2; none
 # connects to anything (the time limit only keeps a regression that

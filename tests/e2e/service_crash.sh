@@ -48,10 +48,12 @@ done
 expect_eq finished_files_whole "$bad" 0
 part=$(ls -A "$T/arch" | grep '\.part$')
 expect_eq one_part_file "$(echo "$part" | grep -c .)" 1
-# the unfinished file: every complete block, no complaint (a kill between
-# write(2)s leaves no half block)
+# the unfinished file: every complete block (a kill between write(2)s
+# leaves no half block), and the missing end block said (format 2.1)
 "$GAPDUMP" -r "$T/arch/$part" -L0 - 'flow or sensor' >"$T/part.txt" 2>"$T/e"
-expect_rc part_readable $? 0
+expect_rc part_readable $? 2
+expect_match part_unfinished_said "$(cat "$T/e")" "^gapdump: $T/arch/$part: the stream ends at offset [0-9]+ without its end block, after (its header|block number [0-9]+): its writer did not finish it"
+expect_eq part_one_message "$(grep -c . "$T/e")" 1
 n_part=$(wc -l <"$T/part.txt")
 if [ "$n_part" -ge 1 ]; then pass part_has_records; else fail part_has_records "empty"; fi
 
@@ -80,5 +82,8 @@ expect_match recovery_logged "$(cat "$T/gf2.err")" "recovered an unfinished file
 expect_eq no_part_after_restart "$(ls -A "$T/arch" | grep -c '\.part$')" 0
 final=$(echo "$part" | sed 's/^\.//; s/\.part$//')
 "$GAPDUMP" -r "$T/arch/$final" -L0 - 'flow or sensor' >"$T/rec.txt" 2>"$T/e"
-expect_rc recovered_clean $? 0
+# kept as the killed run left it: still without its end block, and said
+expect_rc recovered_clean $? 2
+expect_match recovered_unfinished_said "$(cat "$T/e")" "without its end block"
+expect_eq recovered_one_message "$(grep -c . "$T/e")" 1
 expect_eq recovered_records "$(wc -l <"$T/rec.txt")" "$n_part"

@@ -40,6 +40,7 @@ LIBS="$LIBS -lpthread -lm"
 
 npass=0
 nfail=0
+rates=
 mkdir -p "$B/obj" || exit 1
 
 # The code under test, instrumented for coverage but without libFuzzer's
@@ -109,6 +110,12 @@ for h in tests/fuzz/fuzz_*.c; do
 	    >"$B/fuzz_$name.log" 2>&1
 	rc=$?
 	tail -n 12 "$B/fuzz_$name.log"
+	# the speed, per harness: libFuzzer's final stats
+	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$B/fuzz_$name.log" | tail -1)
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$B/fuzz_$name.log" | tail -1)
+	echo "fuzz_$name: ${eps:-?} executions per second (${runs:-?} in ${SECS}s)"
+	rates="$rates
+fuzz_$name: ${eps:-?} exec/s"
 	if [ $rc -ne 0 ]; then
 		echo "FAIL fuzz_$name: exit $rc, see $B/fuzz_$name.log" \
 		    "and $B/$name-*"
@@ -119,6 +126,7 @@ for h in tests/fuzz/fuzz_*.c; do
 		npass=$((npass + 1))
 	fi
 done
+printf '%s\n' "$rates" | sed '/^$/d'
 echo "fuzz: $npass passed, $nfail failed"
 
 if [ $ran -eq 0 ] && [ $failed -eq 0 ]; then

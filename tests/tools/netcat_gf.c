@@ -11,7 +11,8 @@
  * (default stdout) until the sensor closes it or SECONDS pass (default
  * 30).  -r FILE is created once the stream header has arrived, so that a
  * test knows the client is being served.
- *   --refused: succeed only if the connection is closed without a byte.
+ *   --refused: succeed only if the connection is closed without a byte
+ *             of stream (a "REFUSED <reason>" line is printed).
  *   --slow: read nothing at all until SECONDS pass (a client that does not
  *     keep up), then report on stdout whether the sensor cut it off
  *     ("cut" or "alive").
@@ -154,6 +155,17 @@ main(int argc, char **argv)
 		if (n == 0)
 			break;
 		if (refused) {
+			/* told why in one line: printed for the caller */
+			if (got == 0 && n >= 8 && memcmp(buf, "REFUSED ", 8) ==
+			    0) {
+				fwrite(buf, 1, (size_t)n, stdout);
+				got += (unsigned long long)n;
+				continue;
+			}
+			if (got > 0) {
+				fwrite(buf, 1, (size_t)n, stdout);
+				continue;
+			}
 			fprintf(stderr, "netcat_gf: got bytes, expected to be "
 			    "refused\n");
 			return 1;

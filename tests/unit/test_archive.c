@@ -98,6 +98,28 @@ count(const char *path, uint64_t *idsum, uint64_t *start)
 	return n;
 }
 
+/* Records in a file still being written: its reader reads them, then
+ * reports one error, the missing end block (format 2.1). */
+static long
+count_unfinished(const char *path)
+{
+	struct gf_reader *rd = gf_reader_open_path(path);
+	struct gf_record r;
+	long n = 0;
+	int rc, errs = 0;
+
+	if (rd == NULL)
+		return -1;
+	while ((rc = gf_reader_next(rd, &r)) != 0) {
+		if (rc == 1)
+			n++;
+		else
+			errs++;
+	}
+	gf_reader_close(rd);
+	return errs == 1 ? n : -1;
+}
+
 /* Names in dir, sorted, one string "a b c". */
 static void
 listing(char *out, size_t len)
@@ -250,7 +272,9 @@ TEST(live_part_then_rename)
 	gf_archive_tick(a, 100 * SEC + SEC / 2);
 	CHECK(access(part, F_OK) != 0);         /* not due yet */
 	gf_archive_tick(a, 101 * SEC);
-	CHECK(count(part, NULL, NULL) == 1);
+	printf("(a message that %s has no end block is expected)\n", part);
+	fflush(stdout);
+	CHECK(count_unfinished(part) == 1);
 	CHECK(access(final, F_OK) != 0);
 	flow_record(&r, 2, 101 * SEC);
 	gf_archive_put(a, &r, 101 * SEC);

@@ -598,8 +598,12 @@ write_raw_stream(const char *path, uint16_t major, uint16_t minor,
 	gf_stream_header_encode(&info, hdr);
 	fwrite(hdr, 1, sizeof(hdr), f);
 	if (rawlen > 0) {
-		blen = gf_block_encode(raw, rawlen, nrec, 6, block);
+		blen = gf_block_encode(raw, rawlen, nrec, 6, 0, block);
 		fwrite(block, 1, blen, f);
+	}
+	if (minor >= 1) {       /* 2.1 and later end with the end block */
+		gf_block_end(rawlen > 0 ? 1 : 0, block);
+		fwrite(block, 1, GF_BLOCK_HDR_LEN, f);
 	}
 	fclose(f);
 }
