@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define GF_CFG_MAX_SOURCES 16
+#define GF_CFG_MAX_SOURCES 16            /* live interfaces */
+#define GF_CFG_MAX_FILES   (1 << 20)    /* capture files (input.files) */
 #define GF_CFG_MAX_ALLOW   32
 
 struct gf_netprefix {
@@ -28,7 +29,7 @@ struct gf_config {
 	char sensor_name[33];           /* sensor.name */
 
 	/* input */
-	char *files[GF_CFG_MAX_SOURCES];        /* input.files, -r */
+	char **files;                   /* input.files, -r; heap, grows */
 	int nfiles;
 	char *ifaces[GF_CFG_MAX_SOURCES];       /* input.interfaces, -i */
 	int nifaces;

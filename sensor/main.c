@@ -33,8 +33,11 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: gapflow [-c config.yaml] (-r file ... | -i iface ...) [-w file|pattern]\n"
-	    "               [-P [addr:]port] [-S seconds] [--align] [options] [bpf expression]\n"
-	    "  -r FILE          read a pcap/pcapng file; repeat to merge files by time; - is stdin\n"
+	    "               [-P [addr:]port] [-S seconds] [--align] [options] [- bpf expression]\n"
+	    "  -r FILE ...      read pcap/pcapng files, plain or gzip-compressed, merged by\n"
+	    "                   time: every word up to the next option is a file; - is stdin\n"
+	    "  - EXPR, -- EXPR  a BPF capture filter: the words after a lone - or -- (or\n"
+	    "                   after the last option, when that is not -r)\n"
 	    "  -i IFACE         capture live from IFACE; repeat to merge interfaces (tap ports)\n"
 	    "  -w FILE          write the record stream to FILE (- for stdout); with %% escapes\n"
 	    "                   (strftime, UTC) or --rotate, a series of files, each renamed\n"
@@ -79,8 +82,8 @@ set_or_fail(struct gf_config *cfg, const char *key, const char *val,
 		gf_fatal(GF_EXIT_ERROR, "%s", pe->msg);
 }
 
-/* Everything after the options is the BPF expression, joined by spaces
- * as tcpdump does. */
+/* Everything after the options (and after a lone - or --) is the BPF
+ * expression, joined by spaces as tcpdump does. */
 static char *
 join_args(int argc, char **argv)
 {
@@ -161,8 +164,13 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
 		case 'c':
 			break;
 		case 'r':
+			/* as in ra: every word up to the next option is a
+			 * file (a lone - ends the list: the filter follows) */
 			add_to_list(cfg, "input.files", optarg, "-r",
 			    &files_cleared, pe);
+			while (optind < argc && argv[optind][0] != '-')
+				add_to_list(cfg, "input.files", argv[optind++],
+				    "-r", &files_cleared, pe);
 			break;
 		case 'i':
 			add_to_list(cfg, "input.interfaces", optarg, "-i",
@@ -257,6 +265,9 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
 			exit(GF_EXIT_ERROR);
 		}
 	}
+	/* ra's "- filter": the lone - before the filter is not part of it */
+	if (optind < argc && strcmp(argv[optind], "-") == 0)
+		optind++;
 	if (optind < argc) {
 		char *expr = join_args(argc - optind, argv + optind);
 		set_or_fail(cfg, "input.filter", expr, "(capture filter)", pe);
