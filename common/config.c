@@ -130,6 +130,7 @@ static const struct key keys[] = {
 	    .lo = SEC, .hi = 31 * DAY, .flags = F_OFF },
 	{ "output.rotate_size", K_SIZE, MEMBER(rotate_size),
 	    .lo = MI, .hi = (uint64_t)1 << 50, .flags = F_OFF },
+	{ "output.metrics", K_STRING, MEMBER(metrics), .hi = PATH_MAX - 5 },
 
 	/* A floor of 1ms: a near-zero interval would make the sensor emit
 	 * records in a tight loop between two packets. */

@@ -44,6 +44,8 @@ struct gf_config {
 	int compression;                /* output.compression: -1 off, 0-9 */
 	uint64_t rotate_interval;       /* output.rotate_interval, ns, 0 off */
 	uint64_t rotate_size;           /* output.rotate_size, bytes, 0 off */
+	char *metrics;                  /* output.metrics, --metrics: a
+					   Prometheus textfile, NULL none */
 
 	/* flows */
 	uint64_t status_interval;       /* flows.status_interval, ns, -S */

@@ -1,10 +1,18 @@
 /*
  * capfile.c - capture files as stdio streams, plain or gzip (see
  * capfile.h).
+ *
+ * The first two bytes are read to tell gzip from plain.  A plain regular
+ * file is then rewound and read through stdio directly; a plain pipe gets
+ * those two bytes back through a small cookie stream.  Gzip goes through
+ * zlib's inflate in a cookie stream that hands out what it has as soon as
+ * it has some, so a pipe is never held back waiting for a full buffer.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,66 +22,168 @@
 #include "capfile.h"
 #include "log.h"
 
-/* zlib's input buffer (its output buffer is twice this) */
-#define GZ_BUFFER (32u * 1024)
-/* Most bytes one read asks of zlib: gzread() returns nothing of a call
- * that meets damage, so a short call loses little before the error */
-#define GZ_CHUNK  (16u * 1024)
+#define GZ_IN (64u * 1024)      /* compressed bytes per read(2) */
 
+struct cfile {
+	int fd;
+	unsigned char back[2];          /* bytes read to look at the magic */
+	size_t nback, offback;
+	int gz;
+	int zinit;
+	int member_done;                /* between gzip members */
+	int eof;                        /* no more input */
+	int failed;                     /* msg is an error met after output
+					   that was handed out first */
+	z_stream z;
+	unsigned char *in;
+	char msg[128];                  /* the last error, "" if none */
+};
+
+/* Raw bytes: the ones read to look first, then the file. */
 static ssize_t
-gz_read(void *cookie, char *buf, size_t n)
+raw_read(struct cfile *c, void *buf, size_t n)
 {
-	int r = gzread(cookie, buf, n > GZ_CHUNK ? GZ_CHUNK : (unsigned)n);
-	int num = Z_OK;
-
-	/* gzread() ends a stream cut short as if it were complete, with
-	 * Z_BUF_ERROR set: that is damage, not the end */
-	if (r == 0)
-		(void)gzerror(cookie, &num);
-	if (r < 0 || num == Z_BUF_ERROR) {
-		errno = EIO;
-		return -1;
+	ssize_t r;
+	if (c->offback < c->nback) {
+		size_t k = c->nback - c->offback;
+		if (k > n)
+			k = n;
+		memcpy(buf, c->back + c->offback, k);
+		c->offback += k;
+		return (ssize_t)k;
 	}
+	do
+		r = read(c->fd, buf, n);
+	while (r < 0 && errno == EINTR);
 	return r;
 }
 
-static int
-gz_close(void *cookie)
+/* An error: the output made before it goes out first, so that every
+ * packet before the damage is read. */
+static ssize_t
+fail(struct cfile *c, size_t made, const char *msg)
 {
-	return gzclose_r(cookie) == Z_OK ? 0 : -1;
+	snprintf(c->msg, sizeof(c->msg), "%s", msg);
+	c->failed = 1;
+	if (made > 0)
+		return (ssize_t)made;
+	errno = EIO;
+	return -1;
 }
 
-/* 1: starts with the gzip magic; 0: does not; -1: cannot tell without
- * reading (a pipe). */
-static int
-gz_magic(int fd)
+static ssize_t
+gz_read(struct cfile *c, char *buf, size_t n)
 {
-	unsigned char m[2];
-	ssize_t n = pread(fd, m, sizeof(m), 0);
-	if (n < 0)
+	if (c->failed) {
+		errno = EIO;
 		return -1;
-	return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+	}
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	c->z.next_out = (unsigned char *)buf;
+	c->z.avail_out = (uInt)n;
+	while (c->z.avail_out == n) {
+		int rc;
+		if (c->z.avail_in == 0 && !c->eof) {
+			ssize_t r = raw_read(c, c->in, GZ_IN);
+			if (r < 0)
+				return fail(c, n - c->z.avail_out,
+				    strerror(errno));
+			if (r == 0)
+				c->eof = 1;
+			c->z.next_in = c->in;
+			c->z.avail_in = (uInt)r;
+		}
+		if (c->member_done) {
+			/* another member follows, or the end */
+			if (c->z.avail_in == 0) {
+				if (c->eof)
+					return 0;
+				continue;
+			}
+			if (c->z.next_in[0] != 0x1f)
+				return fail(c, n - c->z.avail_out, "data "
+				    "after the end of the gzip stream");
+			inflateReset(&c->z);
+			c->member_done = 0;
+		}
+		if (c->z.avail_in == 0 && c->eof)
+			return fail(c, n - c->z.avail_out,
+			    "unexpected end of file");
+		rc = inflate(&c->z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			c->member_done = 1;
+			continue;
+		}
+		if (rc == Z_BUF_ERROR && c->z.avail_in == 0)
+			continue;               /* wants more input */
+		if (rc != Z_OK)
+			return fail(c, n - c->z.avail_out, c->z.msg != NULL ?
+			    c->z.msg : "corrupt data");
+	}
+	return (ssize_t)(n - c->z.avail_out);
+}
+
+static ssize_t
+cookie_read(void *cookie, char *buf, size_t n)
+{
+	struct cfile *c = cookie;
+	return c->gz ? gz_read(c, buf, n) : raw_read(c, buf, n);
+}
+
+static int
+cookie_close(void *cookie)
+{
+	struct cfile *c = cookie;
+	int rc = close(c->fd);
+	if (c->zinit)
+		inflateEnd(&c->z);
+	free(c->in);
+	free(c);
+	return rc;
 }
 
 FILE *
 capfile_open(const char *path, size_t bufsize, char **iobuf, void **gz,
-    char *err, size_t errlen)
+    int *regular, char *err, size_t errlen)
 {
 	static const cookie_io_functions_t io = {
-		.read = gz_read, .close = gz_close,
+		.read = cookie_read, .close = cookie_close,
 	};
 	int stdin_ = strcmp(path, "-") == 0;
 	int fd = stdin_ ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	struct cfile *c;
+	struct stat st;
 	FILE *fp;
-	gzFile z;
+	ssize_t r;
 
 	*iobuf = NULL;
 	*gz = NULL;
+	*regular = 0;
 	if (fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
-	if (gz_magic(fd) == 0) {
+	*regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	c = gf_xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	while (c->nback < 2) {
+		r = read(fd, c->back + c->nback, 2 - c->nback);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			cookie_close(c);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		c->nback += (size_t)r;
+	}
+	c->gz = c->nback == 2 && c->back[0] == 0x1f && c->back[1] == 0x8b;
+	if (!c->gz && *regular && lseek(fd, 0, SEEK_SET) == 0) {
+		/* plain regular file: stdio reads it directly */
+		free(c);
 		fp = fdopen(fd, "rb");
 		if (fp == NULL) {
 			snprintf(err, errlen, "%s", strerror(errno));
@@ -81,21 +191,24 @@ capfile_open(const char *path, size_t bufsize, char **iobuf, void **gz,
 			return NULL;
 		}
 	} else {
-		/* gzip, or a pipe: zlib passes plain data through as it is */
-		z = gzdopen(fd, "rb");
-		if (z == NULL) {
-			snprintf(err, errlen, "cannot start zlib");
-			close(fd);
-			return NULL;
+		if (c->gz) {
+			c->in = gf_xmalloc(GZ_IN);
+			/* 16 + window bits: a gzip header and trailer */
+			if (inflateInit2(&c->z, 16 + MAX_WBITS) != Z_OK) {
+				snprintf(err, errlen, "cannot start zlib");
+				cookie_close(c);
+				return NULL;
+			}
+			c->zinit = 1;
+			*gz = c;
 		}
-		gzbuffer(z, GZ_BUFFER);
-		fp = fopencookie(z, "rb", io);
+		fp = fopencookie(c, "rb", io);
 		if (fp == NULL) {
 			snprintf(err, errlen, "%s", strerror(errno));
-			gzclose_r(z);
+			*gz = NULL;
+			cookie_close(c);
 			return NULL;
 		}
-		*gz = z;
 	}
 	/* stdio's default 4 KiB buffer costs one read(2) per 4 KiB */
 	*iobuf = gf_xmalloc(bufsize);
@@ -106,16 +219,6 @@ capfile_open(const char *path, size_t bufsize, char **iobuf, void **gz,
 const char *
 capfile_gzerror(void *gz)
 {
-	int num = Z_OK;
-	const char *msg;
-
-	if (gz == NULL)
-		return NULL;
-	msg = gzerror(gz, &num);
-	if (num == Z_OK)
-		return NULL;
-	/* zlib says "<fd:N>: what"; the caller names the file */
-	if (strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ": ") != NULL)
-		msg = strstr(msg, ": ") + 2;
-	return msg;
+	const struct cfile *c = gz;
+	return c == NULL || c->msg[0] == '\0' ? NULL : c->msg;
 }

@@ -21,10 +21,12 @@
  * bufsize bytes, allocated into *iobuf (the caller frees it after
  * fclose).  NULL with a message in err on failure.  *gz is set to the
  * zlib handle when the file is read through zlib (for capfile_gzerror;
- * it lives as long as the stream), else NULL.
+ * it lives as long as the stream), else NULL.  *regular is set to 1 for
+ * a regular file, which can be opened again from its start; a pipe,
+ * FIFO or device cannot.
  */
 FILE *capfile_open(const char *path, size_t bufsize, char **iobuf, void **gz,
-    char *err, size_t errlen);
+    int *regular, char *err, size_t errlen);
 
 /* zlib's description of its last error on gz, or NULL if none. */
 const char *capfile_gzerror(void *gz);

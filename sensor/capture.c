@@ -77,12 +77,18 @@ open_file(struct capture *c, struct capture_source *s)
 {
 	char err[PCAP_ERRBUF_SIZE > 256 ? PCAP_ERRBUF_SIZE : 256];
 	FILE *fp;
+	int regular;
 
 	fp = capfile_open(s->path != NULL ? s->path : "-", c->bufsize,
-	    &s->iobuf, &s->gz, err, sizeof(err));
+	    &s->iobuf, &s->gz, &regular, err, sizeof(err));
 	if (fp == NULL) {
 		gf_err("%s: cannot read as a capture file: %s", s->name, err);
 		return -1;
+	}
+	/* only a regular file can be read again from its start */
+	if (!regular) {
+		free(s->path);
+		s->path = NULL;
 	}
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_NANO, err);
@@ -184,8 +190,8 @@ ts_ns(const struct pcap_pkthdr *h)
  * The look at a file at start: open it (every error is found now, as for
  * one file), note its first packet's time, close it.  An empty file ends
  * here; a file whose first read fails comes first in the merge, which
- * reports the error.  Standard input cannot be opened twice: it stays
- * open with its first packet.
+ * reports the error.  Standard input, a FIFO or a device cannot be read
+ * twice: it stays open with its first packet.
  */
 static int
 look_file(struct capture *c, struct capture_source *s)
@@ -210,7 +216,8 @@ look_file(struct capture *c, struct capture_source *s)
 			s->eof = 1;
 			close_file(s);
 		}
-		/* an error comes again at the next read */
+		/* an error is said by the merge's first read (fill) */
+		s->look_err = rc < 0 && rc != PCAP_ERROR_BREAK;
 		if (!s->eof)
 			c->act[c->nact++] = s;
 		return 0;
@@ -296,7 +303,8 @@ fill(struct capture_source *s)
 	int rc;
 	if (s->have || s->eof)
 		return s->have;
-	rc = pcap_next_ex(s->pcap, &s->hdr, &s->data);
+	rc = s->look_err ? PCAP_ERROR : pcap_next_ex(s->pcap, &s->hdr,
+	    &s->data);
 	if (rc == 1) {
 		s->have = 1;
 		s->ts = ts_ns(s->hdr);

@@ -44,6 +44,8 @@ usage(FILE *out)
 	    "                   into place when complete\n"
 	    "  --rotate DUR     start a new file every DUR (5m, 1h), at multiples of DUR\n"
 	    "  --rotate-size SZ start a new file when one reaches SZ bytes (100M, 1Gi)\n"
+	    "  --metrics FILE   write Prometheus metrics to FILE (textfile collector) at\n"
+	    "                   every status interval and at exit\n"
 	    "  -P [ADDR:]PORT   serve live records over TCP (default address 127.0.0.1)\n"
 	    "  -c FILE          read the YAML configuration FILE (flags override it)\n"
 	    "  -S SECONDS       status interval (fractions allowed: 0.1, 100ms, 5m)\n"
@@ -102,7 +104,7 @@ join_args(int argc, char **argv)
 
 enum {
 	OPT_ALIGN = 256, OPT_MAXFLOWS, OPT_SENSORID, OPT_PRINTCONFIG, OPT_SET,
-	OPT_ROTATE, OPT_ROTATESIZE, OPT_USER, OPT_SYSLOG,
+	OPT_ROTATE, OPT_ROTATESIZE, OPT_USER, OPT_SYSLOG, OPT_METRICS,
 };
 
 static const struct option longopts[] = {
@@ -115,6 +117,7 @@ static const struct option longopts[] = {
 	{ "rotate-size", required_argument, NULL, OPT_ROTATESIZE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -219,6 +222,10 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
 			break;
 		case OPT_USER:
 			set_or_fail(cfg, "service.user", optarg, "--user", pe);
+			break;
+		case OPT_METRICS:
+			set_or_fail(cfg, "output.metrics", optarg, "--metrics",
+			    pe);
 			break;
 		case OPT_SYSLOG:
 			set_or_fail(cfg, "service.syslog", "true", "--syslog",
@@ -503,6 +510,9 @@ main(int argc, char **argv)
 	else
 		pipeline_run_files(pl, &stop_requested, &rotate_requested);
 	status = pipeline_join(pl);
+	/* the exit status stays that of the run: the lines only say */
+	pipeline_summary(pl, gf_log_verbose() || (!cfg.use_syslog &&
+	    isatty(STDERR_FILENO)));
 	if (gf_log_verbose()) {
 		uint64_t packets, written, lost;
 		pipeline_totals(pl, &packets, &written, &lost);

@@ -11,6 +11,7 @@
  * SIGHUP.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,8 +26,10 @@
 #include "flow_proc.h"
 #include "gapflow.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "ring.h"
+#include "summary.h"
 
 #define MS              1000000ull
 #define IDLE_NS         (100 * MS)      /* flow engine tick when idle */
@@ -115,6 +118,7 @@ struct pipeline {
 	uint64_t hold_since;            /* when the head packet began waiting */
 	uint64_t late, late_logged;     /* merge window overruns */
 	uint64_t packets;
+	struct summary sum;             /* the end-of-run totals */
 	int damaged;
 	uint64_t seen_arlost, seen_cutoff;
 
@@ -123,6 +127,7 @@ struct pipeline {
 	int out_started;
 	struct gf_archive *ar;
 	struct service *svc;
+	struct metrics *metrics;        /* --metrics, or NULL */
 	struct gf_stream_info info;
 	unsigned out_gen;
 	uint64_t rec_clock;             /* latest record time (files) */
@@ -203,33 +208,12 @@ push_record_wait(struct pipeline *pl, const struct gf_record *r)
 	}
 }
 
-/* Fold SENSOR record b into a: counters add up, the interval widens. */
-static void
-merge_sensor(struct gf_record *a, const struct gf_record *b)
-{
-	for (size_t i = 0; i < gf_nfields; i++) {
-		const struct gf_field *f = &gf_fields[i];
-		uint64_t x, y, v;
-		if (f->rtype != GF_RT_SENSOR || f->wire == 0)
-			continue;
-		x = gf_field_u64(f, a);
-		y = gf_field_u64(f, b);
-		switch (f->merge) {
-		case GF_MG_SUM: v = x + y; break;
-		case GF_MG_MIN: v = x < y ? x : y; break;
-		case GF_MG_MAX: v = x > y ? x : y; break;
-		case GF_MG_FIRST: v = x; break;
-		default: v = y; break;
-		}
-		gf_field_set_u64(f, a, v);
-	}
-}
-
 static void
 sink(void *ctx, const struct gf_record *r)
 {
 	struct pipeline *pl = ctx;
 
+	summary_record(&pl->sum, r);
 	if (pl->blocking) {
 		if (pl->have_pending) {
 			push_record_wait(pl, &pl->pending);
@@ -244,7 +228,7 @@ sink(void *ctx, const struct gf_record *r)
 		return;
 	if (r->type == GF_RT_SENSOR) {
 		if (pl->have_pending)
-			merge_sensor(&pl->pending, r);
+			gf_sensor_merge(&pl->pending, r);
 		else
 			pl->pending = *r;
 		pl->have_pending = 1;
@@ -520,6 +504,9 @@ take(struct pipeline *pl, int i)
 	enum gf_decode_rc rc;
 
 	rc = gf_decode(r->src->dlt, p->data, p->caplen, p->wirelen, &pkt);
+	r->src->cnt.frames++;
+	if (rc != GF_DECODE_OK)
+		summary_skip(r->src, rc == GF_DECODE_NONIP, pkt.bad);
 	pkt.ts = p->ts;
 	pkt.wire_len = p->wirelen;
 	flow_proc_packet(&pl->fp, rc, &pkt);
@@ -640,6 +627,9 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 		/* a file's run starts at its first packet */
 		set_start(pl, ts);
 		rc = gf_decode(src->dlt, data, hdr->caplen, hdr->len, &pkt);
+		src->cnt.frames++;
+		if (rc != GF_DECODE_OK)
+			summary_skip(src, rc == GF_DECODE_NONIP, pkt.bad);
 		pkt.ts = ts;
 		pkt.wire_len = hdr->len;
 		flow_proc_packet(&pl->fp, rc, &pkt);
@@ -713,6 +703,8 @@ out_main(void *arg)
 				gf_archive_put(pl->ar, r, now);
 			if (pl->svc != NULL)
 				service_put(pl->svc, r, now);
+			if (pl->metrics != NULL && r->type == GF_RT_SENSOR)
+				metrics_put(pl->metrics, r);
 			gf_ring_pop(pl->rec);
 			n++;
 		}
@@ -770,6 +762,13 @@ out_main(void *arg)
 	if (pl->svc != NULL) {
 		service_close(pl->svc, SHUTDOWN_LINGER_MS);
 		pl->svc = NULL;
+	}
+	/* the flow thread has ended (flow_done): seen_arlost is final */
+	if (pl->metrics != NULL) {
+		uint64_t lost = atomic_load(&pl->ar_lost);
+		metrics_close(pl->metrics, lost > pl->seen_arlost ?
+		    lost - pl->seen_arlost : 0);
+		pl->metrics = NULL;
 	}
 	return NULL;
 }
@@ -858,6 +857,20 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	}
 	pl->fp.stats_hook = stats_hook;
 	pl->fp.stats_ctx = pl;
+	summary_init(&pl->sum, pl->fp.table.max);
+	if (cfg->metrics != NULL) {
+		char label[GF_SENSOR_NAME_LEN + 16], err[PATH_MAX + 128];
+		if (cfg->sensor_name[0] != '\0')
+			snprintf(label, sizeof(label), "%s", cfg->sensor_name);
+		else
+			snprintf(label, sizeof(label), "%u", cfg->sensor_id);
+		pl->metrics = metrics_open(cfg->metrics, label, err,
+		    sizeof(err));
+		if (pl->metrics == NULL) {
+			gf_err("%s", err);
+			goto fail;
+		}
+	}
 	if (info->start != 0 || pl->live)
 		set_start(pl, info->start);
 	return pl;
@@ -979,6 +992,14 @@ pipeline_totals(struct pipeline *pl, uint64_t *packets, uint64_t *written,
 }
 
 void
+pipeline_summary(struct pipeline *pl, int totals)
+{
+	uint64_t lost = atomic_load(&pl->ar_lost);
+	summary_print(&pl->sum, pl->cap, totals,
+	    lost > pl->seen_arlost ? lost - pl->seen_arlost : 0);
+}
+
+void
 pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
@@ -989,6 +1010,8 @@ pipeline_free(struct pipeline *pl)
 	}
 	gf_ring_free(pl->rec);
 	flow_proc_free(&pl->fp);
+	summary_free(&pl->sum);
+	metrics_close(pl->metrics, 0);
 	gf_bell_free(&pl->flow_bell);
 	gf_bell_free(&pl->out_bell);
 	gf_bell_free(&pl->room_bell);

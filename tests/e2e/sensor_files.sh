@@ -97,7 +97,24 @@ head -c $((size - 4)) "$T/x.pcap.gz" >"$T/cut.pcap.gz"
 out=$("$GAPFLOW" -r "$T/cut.pcap.gz" -w "$T/cut.gf" 2>&1); rc=$?
 expect_rc gzip_cut_rc $rc 1
 expect_eq gzip_cut_msg "$out" "gapflow: $T/cut.pcap.gz: read error: gzip: unexpected end of file"
-# corrupt compressed data: a byte flipped in the middle
+# a wrong CRC in the trailer: every packet is read, then the damage is
+# said (exit 1)
+cp "$T/x.pcap.gz" "$T/crc.pcap.gz"
+printf '\377\377\377\377' | dd of="$T/crc.pcap.gz" bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
+out=$("$GAPFLOW" -r "$T/crc.pcap.gz" -w "$T/crc.gf" 2>&1); rc=$?
+expect_rc gzip_crc_rc $rc 1
+expect_eq gzip_crc_msg "$out" "gapflow: $T/crc.pcap.gz: read error: gzip: incorrect data check"
+expect_eq gzip_crc_records "$(csv "$T/crc.gf" | cmp -s - "$T/ref.txt" && echo same)" same
+# two gzip members one after the other are one stream (as gzip -d reads)
+head -c 70000 "$X" >"$T/part1"
+tail -c +70001 "$X" >"$T/part2"
+{ gzip -nc "$T/part1"; gzip -nc "$T/part2"; } >"$T/members.gz"
+"$GAPFLOW" -r "$T/members.gz" -w "$T/mem.gf"
+expect_eq gzip_two_members "$(csv "$T/mem.gf" | cmp -s - "$T/ref.txt" && echo same)" same
+# gzip through a pipe
+gzip -nc "$X" | "$GAPFLOW" -r - -w "$T/pipe.gf"
+expect_eq gzip_pipe "$(csv "$T/pipe.gf" | cmp -s - "$T/ref.txt" && echo same)" same
+# corrupt compressed data: bytes overwritten in the middle
 cp "$T/x.pcap.gz" "$T/bad.pcap.gz"
 printf '\377\377\377\377' | dd of="$T/bad.pcap.gz" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 out=$("$GAPFLOW" -r "$T/bad.pcap.gz" -w "$T/bad.gf" 2>&1); rc=$?
