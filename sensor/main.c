@@ -60,7 +60,8 @@ usage(FILE *out)
 	    "  --syslog         log to syslog (facility daemon) instead of stderr\n"
 	    "  --set KEY=VALUE  set any configuration key (see gapflow.yaml(5))\n"
 	    "  --print-config   print the effective configuration as YAML and exit\n"
-	    "  -v               verbose: report statistics at the end\n"
+	    "  -v               verbose: a line of totals at the end (also when stderr\n"
+	    "                   is a terminal); skipped frames are always said\n"
 	    "  -V, --version    print the version; -h, --help this text\n");
 }
 

@@ -152,12 +152,18 @@ out:
 }
 
 struct metrics *
-metrics_open(const char *path, const char *sensor, char *err, size_t errlen)
+metrics_open(const char *path, const char *name, uint32_t id, char *err,
+    size_t errlen)
 {
 	struct metrics *m = gf_xcalloc(1, sizeof(*m));
+	char sensor[GF_SENSOR_NAME_LEN + 16];
 	size_t o;
 	int e;
 
+	if (name[0] != '\0')
+		snprintf(sensor, sizeof(sensor), "%s", name);
+	else
+		snprintf(sensor, sizeof(sensor), "%u", (unsigned)id);
 	m->path = gf_xstrdup(path);
 	m->tmp = gf_xmalloc(strlen(path) + 5);
 	sprintf(m->tmp, "%s.tmp", path);

@@ -24,8 +24,9 @@
 
 struct metrics;
 
-/* Write the first file (all zero).  NULL with a message in err. */
-struct metrics *metrics_open(const char *path, const char *sensor,
+/* Write the first file (all zero).  The label is name, or id when name
+ * is empty.  NULL with a message in err. */
+struct metrics *metrics_open(const char *path, const char *name, uint32_t id,
     char *err, size_t errlen);
 /* A SENSOR record: add it up and write the file. */
 void metrics_put(struct metrics *m, const struct gf_record *r);

@@ -859,13 +859,9 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	pl->fp.stats_ctx = pl;
 	summary_init(&pl->sum, pl->fp.table.max);
 	if (cfg->metrics != NULL) {
-		char label[GF_SENSOR_NAME_LEN + 16], err[PATH_MAX + 128];
-		if (cfg->sensor_name[0] != '\0')
-			snprintf(label, sizeof(label), "%s", cfg->sensor_name);
-		else
-			snprintf(label, sizeof(label), "%u", cfg->sensor_id);
-		pl->metrics = metrics_open(cfg->metrics, label, err,
-		    sizeof(err));
+		char err[PATH_MAX + 128];
+		pl->metrics = metrics_open(cfg->metrics, cfg->sensor_name,
+		    cfg->sensor_id, err, sizeof(err));
 		if (pl->metrics == NULL) {
 			gf_err("%s", err);
 			goto fail;
