@@ -2,6 +2,7 @@
 #
 #   make              build gapflow and gapdump
 #   make demo         dependencies, build, run the sensor on a sample capture
+#                     with a capture gap and a simplex flow
 #   make check        dependencies, build, every test; ends "N passed, N failed"
 #   make check SANITIZE=1   the same under ASan + UBSan
 #   make fuzz         libFuzzer harnesses (clang), run briefly
@@ -89,8 +90,10 @@ deps-test:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@echo "== gapflow -r tests/captures/demo.pcap -w - | gapdump -r -"
-	@$(GAPFLOW) -r tests/captures/demo.pcap -w - | $(GAPDUMP) -r -
+	@echo "== $(GAPFLOW) -r tests/captures/demo-gap.pcap -w - | $(GAPDUMP) -r -"
+	@$(GAPFLOW) -r tests/captures/demo-gap.pcap -w - | $(GAPDUMP) -r -
+	@echo "sgap/dgap: bytes the other side acknowledged that the capture never saw (a capture gap: the tap or sensor lost them, not the network);"
+	@echo "flgs: g = a gap in this record, S = simplex (one direction only seen); sloss/dloss count retransmissions, the network's own loss."
 
 check: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN)
@@ -116,12 +119,13 @@ soak: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/doc/gapflow
+	    $(DESTDIR)$(PREFIX)/share/doc/gapflow $(DESTDIR)$(PREFIX)/share/gapflow
 	install -m 755 $(GAPFLOW) $(GAPDUMP) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/gapdump.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/gapflow.yaml.5 man/gapflow-records.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/gapflow.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/gapflow.yaml.example $(DESTDIR)$(PREFIX)/share/doc/gapflow/
+	install -m 644 contrib/gapflow-alerts.yml $(DESTDIR)$(PREFIX)/share/gapflow/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' sensor/gapflow.service \
 	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/gapflow.service

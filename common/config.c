@@ -78,6 +78,8 @@ enum ktype {
 #define F_OFF           0x01    /* "off" (and 0) allowed below the range */
 #define F_POW2          0x02    /* the value must be a power of two */
 #define F_MULTILINE     0x04    /* tabs and newlines allowed (BPF text) */
+#define F_GROW          0x08    /* K_STRLIST: the member is a heap char **
+				   that grows, up to GF_CFG_MAX_FILES */
 
 /*
  * One row per key.  lo/hi bound the value for K_UINT, K_DURATION and
@@ -109,7 +111,7 @@ static const struct key keys[] = {
 	    .hi = GF_SENSOR_NAME_LEN },
 
 	{ "input.files", K_STRLIST, MEMBER(files), COUNT(nfiles),
-	    .lo = 1, .hi = PATH_MAX - 1 },
+	    .lo = 1, .hi = PATH_MAX - 1, .flags = F_GROW },
 	{ "input.interfaces", K_STRLIST, MEMBER(ifaces), COUNT(nifaces),
 	    .lo = 1, .hi = 255 },
 	{ "input.filter", K_STRING, MEMBER(filter), .hi = 65535,
@@ -130,6 +132,7 @@ static const struct key keys[] = {
 	    .lo = SEC, .hi = 31 * DAY, .flags = F_OFF },
 	{ "output.rotate_size", K_SIZE, MEMBER(rotate_size),
 	    .lo = MI, .hi = (uint64_t)1 << 50, .flags = F_OFF },
+	{ "output.metrics", K_STRING, MEMBER(metrics), .hi = PATH_MAX - 5 },
 
 	/* A floor of 1ms: a near-zero interval would make the sensor emit
 	 * records in a tight loop between two packets. */
@@ -237,9 +240,31 @@ count(const struct gf_config *cfg, const struct key *k)
 	return (int *)((char *)cfg + k->noff);
 }
 
+/* A string list's entries: the member array, or the heap array it
+ * points to (F_GROW). */
+static char **
+strv(const struct gf_config *cfg, const struct key *k)
+{
+	if (k->flags & F_GROW)
+		return *(char ***)member(cfg, k);
+	return (char **)member(cfg, k);
+}
+
+/* Entries an F_GROW array of n holds: 8, then powers of two. */
+static size_t
+grown(size_t n)
+{
+	size_t cap = 8;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 static size_t
 capacity(const struct key *k)
 {
+	if (k->flags & F_GROW)
+		return GF_CFG_MAX_FILES;
 	if (k->type == K_STRLIST)
 		return k->size / sizeof(char *);
 	return k->size / sizeof(struct gf_netprefix);
@@ -602,6 +627,9 @@ describe(const struct key *k, int entry, char *buf, size_t len)
 		if (entry)
 			snprintf(buf, len, "non-empty printable UTF-8 text of "
 			    "at most %" PRIu64 " bytes", k->hi);
+		else if (k->flags & F_GROW)
+			snprintf(buf, len, "a list of strings such as [a, b], "
+			    "or [] for none");
 		else
 			snprintf(buf, len, "a list of at most %zu strings"
 			    " such as [a, b], or [] for none", capacity(k));
@@ -637,7 +665,7 @@ bad(const struct key *k, int entry, char *why, size_t whylen,
 static void
 clear_list(struct gf_config *cfg, const struct key *k)
 {
-	char **v = member(cfg, k);
+	char **v = k->type == K_STRLIST ? strv(cfg, k) : NULL;
 	int i;
 
 	if (k->type == K_STRLIST)
@@ -811,7 +839,13 @@ add_entry(struct gf_config *cfg, const struct key *k, const char *s,
 		if (len > k->hi)
 			return bad(k, 1, why, whylen, "entry %d '%s' is too "
 			    "long (%zu bytes)", entry, shown, len);
-		((char **)member(cfg, k))[*n] = gf_xstrdup(s);
+		if ((k->flags & F_GROW) && (*n == 0 ||
+		    grown((size_t)*n) == (size_t)*n)) {
+			char ***a = member(cfg, k);
+			*a = gf_xrealloc(*a, grown((size_t)*n + 1) *
+			    sizeof(char *));
+		}
+		strv(cfg, k)[*n] = gf_xstrdup(s);
 	} else {
 		struct gf_netprefix *p = member(cfg, k);
 		if ((r = parse_prefix(s, &p[*n])) == -2)
@@ -1243,10 +1277,12 @@ config_copy(struct gf_config *dst, const struct gf_config *src)
 		if (k->type == K_STRING && *(char **)member(src, k) != NULL)
 			*(char **)member(dst, k) =
 			    gf_xstrdup(*(char **)member(src, k));
+		if ((k->flags & F_GROW) && strv(src, k) != NULL)
+			*(char ***)member(dst, k) = gf_xcalloc(
+			    grown((size_t)*count(src, k)), sizeof(char *));
 		if (k->type == K_STRLIST)
 			for (j = 0; j < *count(src, k); j++)
-				((char **)member(dst, k))[j] =
-				    gf_xstrdup(((char **)member(src, k))[j]);
+				strv(dst, k)[j] = gf_xstrdup(strv(src, k)[j]);
 	}
 }
 
@@ -1349,8 +1385,13 @@ gf_config_free(struct gf_config *cfg)
 		if (k->type == K_STRING) {
 			free(*(char **)member(cfg, k));
 			*(char **)member(cfg, k) = NULL;
-		} else if (k->type == K_STRLIST)
+		} else if (k->type == K_STRLIST) {
 			clear_list(cfg, k);
+			if (k->flags & F_GROW) {
+				free(strv(cfg, k));
+				*(char ***)member(cfg, k) = NULL;
+			}
+		}
 	}
 }
 
@@ -1476,7 +1517,7 @@ print_value(FILE *out, const struct gf_config *cfg, const struct key *k,
 		for (i = 0; i < n; i++) {
 			fprintf(out, "%*s- ", 2 * depth + 2, "");
 			if (k->type == K_STRLIST) {
-				print_string(out, ((char *const *)m)[i]);
+				print_string(out, strv(cfg, k)[i]);
 			} else {
 				const struct gf_netprefix *p =
 				    &((const struct gf_netprefix *)m)[i];

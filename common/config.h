@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define GF_CFG_MAX_SOURCES 16
+#define GF_CFG_MAX_SOURCES 16            /* live interfaces */
+#define GF_CFG_MAX_FILES   (1 << 20)    /* capture files (input.files) */
 #define GF_CFG_MAX_ALLOW   32
 
 struct gf_netprefix {
@@ -28,7 +29,7 @@ struct gf_config {
 	char sensor_name[33];           /* sensor.name */
 
 	/* input */
-	char *files[GF_CFG_MAX_SOURCES];        /* input.files, -r */
+	char **files;                   /* input.files, -r; heap, grows */
 	int nfiles;
 	char *ifaces[GF_CFG_MAX_SOURCES];       /* input.interfaces, -i */
 	int nifaces;
@@ -43,6 +44,8 @@ struct gf_config {
 	int compression;                /* output.compression: -1 off, 0-9 */
 	uint64_t rotate_interval;       /* output.rotate_interval, ns, 0 off */
 	uint64_t rotate_size;           /* output.rotate_size, bytes, 0 off */
+	char *metrics;                  /* output.metrics, --metrics: a
+					   Prometheus textfile, NULL none */
 
 	/* flows */
 	uint64_t status_interval;       /* flows.status_interval, ns, -S */

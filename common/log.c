@@ -84,6 +84,15 @@ gf_info(const char *fmt, ...)
 }
 
 void
+gf_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_NOTICE, "", fmt, ap);
+	va_end(ap);
+}
+
+void
 gf_fatal(int status, const char *fmt, ...)
 {
 	va_list ap;

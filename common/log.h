@@ -16,6 +16,8 @@ int gf_log_verbose(void);
 void gf_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gf_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gf_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Always said, without "warning: " (syslog: notice): summaries. */
+void gf_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* gf_err, then exit(status). */
 void gf_fatal(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));

@@ -8,13 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capfile.h"
 #include "capture.h"
 #include "decode.h"
 #include "log.h"
 
 #define LIVE_TIMEOUT_MS 100
-/* stdio's default 4 KiB buffer costs one read(2) per 4 KiB of capture */
-#define FILE_BUFFER (1u << 20)
+/* Each open file's stdio buffer: 1 MiB (a read(2) per MiB) while the
+ * files are few, less when many are given, since files that overlap in
+ * time are all open at once: FILE_BUFFERS in all, at least FILE_BUFFER_MIN
+ * each. */
+#define FILE_BUFFER     (1u << 20)
+#define FILE_BUFFERS    (4u << 20)
+#define FILE_BUFFER_MIN (64u << 10)
 
 static int
 apply_filter(struct capture_source *s, const char *filter)
@@ -52,31 +58,59 @@ check_linktype(struct capture_source *s)
 	return 0;
 }
 
-static int
-open_file(struct capture_source *s, const char *path)
+/* Close a file source (it may be opened again); its counts stay. */
+static void
+close_file(struct capture_source *s)
 {
-	char err[PCAP_ERRBUF_SIZE];
+	if (s->pcap != NULL)
+		pcap_close(s->pcap);            /* closes the FILE */
+	s->pcap = NULL;
+	s->gz = NULL;
+	free(s->iobuf);
+	s->iobuf = NULL;
+	s->have = 0;
+}
 
+/* Open s's file (s->path, or stdin) with the filter; the name is set. */
+static int
+open_file(struct capture *c, struct capture_source *s)
+{
+	char err[PCAP_ERRBUF_SIZE > 256 ? PCAP_ERRBUF_SIZE : 256];
 	FILE *fp;
+	int regular;
 
-	s->name = gf_xstrdup(strcmp(path, "-") == 0 ? "stdin" : path);
-	fp = strcmp(path, "-") == 0 ? fdopen(dup(STDIN_FILENO), "rb") :
-	    fopen(path, "rb");
+	fp = capfile_open(s->path != NULL ? s->path : "-", c->bufsize,
+	    &s->iobuf, &s->gz, &regular, err, sizeof(err));
 	if (fp == NULL) {
-		gf_err("%s: cannot read as a capture file: %s", s->name,
-		    strerror(errno));
-		return -1;
-	}
-	s->iobuf = gf_xmalloc(FILE_BUFFER);
-	setvbuf(fp, s->iobuf, _IOFBF, FILE_BUFFER);
-	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp,
-	    PCAP_TSTAMP_PRECISION_NANO, err);
-	if (s->pcap == NULL) {
-		fclose(fp);
 		gf_err("%s: cannot read as a capture file: %s", s->name, err);
 		return -1;
 	}
-	return check_linktype(s);
+	/* only a regular file can be read again from its start */
+	if (!regular) {
+		free(s->path);
+		s->path = NULL;
+	}
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp,
+	    PCAP_TSTAMP_PRECISION_NANO, err);
+	if (s->pcap == NULL) {
+		const char *zerr = capfile_gzerror(s->gz);
+		if (zerr != NULL)
+			gf_err("%s: cannot read as a capture file: gzip: %s",
+			    s->name, zerr);
+		else
+			gf_err("%s: cannot read as a capture file: %s",
+			    s->name, err);
+		fclose(fp);
+		s->gz = NULL;
+		free(s->iobuf);
+		s->iobuf = NULL;
+		return -1;
+	}
+	if (check_linktype(s) != 0 || apply_filter(s, c->filter) != 0) {
+		close_file(s);
+		return -1;
+	}
+	return 0;
 }
 
 #define LIVE_CALL(expr, what) do { \
@@ -145,23 +179,99 @@ live_timeout(const struct gf_config *cfg)
 	return cfg->nifaces > 1 ? 0 : LIVE_TIMEOUT_MS;
 }
 
+static uint64_t
+ts_ns(const struct pcap_pkthdr *h)
+{
+	/* the sources were opened with nanosecond precision */
+	return (uint64_t)h->ts.tv_sec * GF_NS_PER_SEC + (uint64_t)h->ts.tv_usec;
+}
+
+/*
+ * The look at a file at start: open it (every error is found now, as for
+ * one file), note its first packet's time, close it.  An empty file ends
+ * here; a file whose first read fails comes first in the merge, which
+ * reports the error.  Standard input, a FIFO or a device cannot be read
+ * twice: it stays open with its first packet.
+ */
+static int
+look_file(struct capture *c, struct capture_source *s)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int rc;
+
+	if (open_file(c, s) != 0)
+		return -1;
+	rc = pcap_next_ex(s->pcap, &h, &d);
+	if (rc == 1)
+		s->first = ts_ns(h);
+	if (s->path == NULL) {
+		if (rc == 1) {
+			s->have = 1;
+			s->hdr = h;
+			s->data = d;
+			s->ts = s->first;
+		}
+		if (rc == PCAP_ERROR_BREAK) {
+			s->eof = 1;
+			close_file(s);
+		}
+		/* an error is said by the merge's first read (fill) */
+		s->look_err = rc < 0 && rc != PCAP_ERROR_BREAK;
+		if (!s->eof)
+			c->act[c->nact++] = s;
+		return 0;
+	}
+	close_file(s);
+	if (rc == PCAP_ERROR_BREAK)
+		s->eof = 1;
+	else
+		c->wait[c->nwait++] = s;
+	return 0;
+}
+
+static int
+by_first(const void *a, const void *b)
+{
+	const struct capture_source *x = *(struct capture_source *const *)a;
+	const struct capture_source *y = *(struct capture_source *const *)b;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x < y ? -1 : x > y;      /* ties: in the order given */
+}
+
 int
 capture_open(struct capture *c, const struct gf_config *cfg)
 {
+	size_t n = (size_t)cfg->nfiles + (size_t)cfg->nifaces;
+
 	memset(c, 0, sizeof(*c));
 	c->timeout_ms = live_timeout(cfg);
+	c->src = gf_xcalloc(n > 0 ? n : 1, sizeof(*c->src));
+	c->act = gf_xcalloc(n > 0 ? n : 1, sizeof(*c->act));
+	c->wait = gf_xcalloc(n > 0 ? n : 1, sizeof(*c->wait));
+	c->filter = cfg->filter != NULL ? gf_xstrdup(cfg->filter) : NULL;
+	c->bufsize = cfg->nfiles > 0 ? FILE_BUFFERS / (size_t)cfg->nfiles : 0;
+	if (c->bufsize > FILE_BUFFER)
+		c->bufsize = FILE_BUFFER;
+	if (c->bufsize < FILE_BUFFER_MIN)
+		c->bufsize = FILE_BUFFER_MIN;
 	for (int i = 0; i < cfg->nfiles; i++) {
 		struct capture_source *s = &c->src[c->n++];
-		if (open_file(s, cfg->files[i]) != 0 ||
-		    apply_filter(s, cfg->filter) != 0)
+		int std = strcmp(cfg->files[i], "-") == 0;
+		s->name = gf_xstrdup(std ? "stdin" : cfg->files[i]);
+		s->path = std ? NULL : gf_xstrdup(cfg->files[i]);
+		if (look_file(c, s) != 0)
 			goto fail;
 	}
+	qsort(c->wait, (size_t)c->nwait, sizeof(*c->wait), by_first);
 	for (int i = 0; i < cfg->nifaces; i++) {
 		struct capture_source *s = &c->src[c->n++];
 		if (open_iface(s, cfg->ifaces[i], cfg, LIVE_TIMEOUT_MS) != 0 ||
 		    apply_filter(s, cfg->filter) != 0)
 			goto fail;
 		c->live = 1;
+		c->act[c->nact++] = s;
 	}
 	return 0;
 fail:
@@ -173,19 +283,15 @@ void
 capture_close(struct capture *c)
 {
 	for (int i = 0; i < c->n; i++) {
-		if (c->src[i].pcap != NULL)
-			pcap_close(c->src[i].pcap);     /* closes the FILE */
-		free(c->src[i].iobuf);
+		close_file(&c->src[i]);
 		free(c->src[i].name);
+		free(c->src[i].path);
 	}
+	free(c->src);
+	free(c->act);
+	free(c->wait);
+	free(c->filter);
 	memset(c, 0, sizeof(*c));
-}
-
-static uint64_t
-ts_ns(const struct pcap_pkthdr *h)
-{
-	/* the sources were opened with nanosecond precision */
-	return (uint64_t)h->ts.tv_sec * GF_NS_PER_SEC + (uint64_t)h->ts.tv_usec;
 }
 
 /* Fetch s's next packet into its slot.  Returns 1 have, 0 none now
@@ -193,10 +299,12 @@ ts_ns(const struct pcap_pkthdr *h)
 static int
 fill(struct capture_source *s)
 {
+	const char *zerr;
 	int rc;
 	if (s->have || s->eof)
 		return s->have;
-	rc = pcap_next_ex(s->pcap, &s->hdr, &s->data);
+	rc = s->look_err ? PCAP_ERROR : pcap_next_ex(s->pcap, &s->hdr,
+	    &s->data);
 	if (rc == 1) {
 		s->have = 1;
 		s->ts = ts_ns(s->hdr);
@@ -207,50 +315,85 @@ fill(struct capture_source *s)
 	s->eof = 1;
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
-	gf_err("%s: read error: %s", s->name, pcap_geterr(s->pcap));
+	if ((zerr = capfile_gzerror(s->gz)) != NULL)
+		gf_err("%s: read error: gzip: %s", s->name, zerr);
+	else
+		gf_err("%s: read error: %s", s->name, pcap_geterr(s->pcap));
 	return -1;
 }
 
 static void
 wait_live(struct capture *c)
 {
-	struct pollfd pfd[2 * GF_CFG_MAX_SOURCES];
-	int n = 0;
-	for (int i = 0; i < c->n; i++) {
+	struct pollfd pfd[GF_CFG_MAX_SOURCES];
+	nfds_t n = 0;
+	for (int i = 0; i < c->nact && n < GF_CFG_MAX_SOURCES; i++) {
 		int fd;
-		if (!c->src[i].live || c->src[i].eof)
+		if (!c->act[i]->live || c->act[i]->eof)
 			continue;
-		fd = pcap_get_selectable_fd(c->src[i].pcap);
+		fd = pcap_get_selectable_fd(c->act[i]->pcap);
 		if (fd < 0)
 			continue;
 		pfd[n].fd = fd;
 		pfd[n].events = POLLIN;
 		n++;
 	}
-	if (n > 0 && poll(pfd, (nfds_t)n, LIVE_TIMEOUT_MS) < 0 && errno != EINTR)
+	if (n > 0 && poll(pfd, n, LIVE_TIMEOUT_MS) < 0 && errno != EINTR)
 		gf_warn("poll: %s", strerror(errno));
 }
 
+/* Open the next waiting file into the merge; -1 if it cannot be. */
+static int
+open_next(struct capture *c)
+{
+	struct capture_source *s = c->wait[c->next_wait++];
+	if (open_file(c, s) != 0) {
+		s->eof = 1;
+		return -1;
+	}
+	c->act[c->nact++] = s;
+	return 0;
+}
+
+/*
+ * Only the open sources are compared, so the work per packet does not
+ * grow with the number of files.  A waiting file joins before a packet
+ * as late as its first one is handed out; a file at its end leaves and
+ * is closed (its buffers freed) at once.
+ */
 int
 capture_next(struct capture *c, struct capture_source **src,
     const struct pcap_pkthdr **hdr, const u_char **data, uint64_t *ts)
 {
-	struct capture_source *best = NULL;
-	int open = 0, err = 0;
+	struct capture_source *best;
+	int err = 0;
 
-	for (int i = 0; i < c->n; i++) {
-		struct capture_source *s = &c->src[i];
+again:
+	best = NULL;
+	for (int i = 0; i < c->nact; i++) {
+		struct capture_source *s = c->act[i];
 		if (fill(s) < 0)
 			err = 1;
-		if (!s->eof)
-			open++;
-		if (s->have && (best == NULL || s->ts < best->ts))
+		if (s->eof) {
+			if (!s->live)
+				close_file(s);
+			c->act[i--] = c->act[--c->nact];
+			continue;
+		}
+		if (s->have && (best == NULL || s->ts < best->ts ||
+		    (s->ts == best->ts && s < best)))
 			best = s;
 	}
 	if (err)
 		return -1;
+	if (c->next_wait < c->nwait &&
+	    (best == NULL || c->wait[c->next_wait]->first <= best->ts)) {
+		if (open_next(c) != 0)
+			return -1;
+		goto again;
+	}
 	if (best == NULL) {
-		if (open == 0)
+		if (c->nact == 0)
 			return 0;
 		wait_live(c);
 		return 2;

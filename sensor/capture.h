@@ -5,7 +5,12 @@
  * nanoseconds whatever the file's precision.
  *
  * Files are read through capture_next(), which merges them in timestamp
- * order.  Live interfaces are read one per thread (the sensor's packet
+ * order.  Any number of files may be given: each is looked at once at
+ * start (opened, checked, its first packet's time noted, closed), and
+ * opened again only when the merge reaches that time; it is closed at its
+ * end.  So a day of consecutive files holds one or two open at a time,
+ * and memory grows with the files that overlap in time, not with their
+ * number.  Files may be gzip-compressed (capfile.h).  Live interfaces are read one per thread (the sensor's packet
  * threads) through capture_dispatch(), capture_wait_source() and
  * capture_source_drops(): each of those touches only its own source, so
  * that different sources may be used from different threads at once.
@@ -17,11 +22,23 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "gapflow.h"
 #include "record.h"
+
+/* What the end-of-run summary says about a source: written only by the
+ * thread that decodes its frames, read once that thread has ended. */
+struct capture_counts {
+	uint64_t frames;                /* frames handed to the decoder */
+	uint64_t nonip;                 /* of those, without IP */
+	uint64_t bad[GF_BAD_COUNT];     /* of those, skipped by reason */
+	int skipped;                    /* nonip or bad is non-zero */
+};
 
 struct capture_source {
 	pcap_t *pcap;
 	char *name;
+	char *path;                     /* a file to open again; NULL: stdin
+					   or live */
 	int dlt;
 	int live;
 	int eof;
@@ -32,14 +49,27 @@ struct capture_source {
 	struct pcap_stat last;          /* stats at the last report */
 	uint64_t kdrops, ifdrops;       /* since opened, across wraps */
 	char *iobuf;                    /* stdio buffer of a capture file */
+	void *gz;                       /* its zlib handle, if compressed */
+	uint64_t first;                 /* a file's first packet time */
+	int look_err;                   /* the look at start met a read error
+					   (a source that stays open) */
+	/* the decoding thread's, on a cache line of its own: live, the
+	 * packet thread uses the fields above */
+	_Alignas(64) struct capture_counts cnt;
 };
 
 struct capture {
-	struct capture_source src[2 * GF_CFG_MAX_SOURCES];
+	struct capture_source *src;     /* files, then interfaces */
 	int n;
 	int live;
 	int timeout_ms;                 /* the longest a live packet waits
 					   in the kernel (0: immediate) */
+	/* the merge: sources open now, and files still to open, in order of
+	 * their first packet */
+	struct capture_source **act, **wait;
+	int nact, nwait, next_wait;
+	char *filter;
+	size_t bufsize;                 /* stdio buffer of each open file */
 };
 
 /* Open every source named in cfg.  -1 with a message naming the source

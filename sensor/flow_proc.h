@@ -115,10 +115,11 @@ void flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
     const struct gf_packet *pkt);
 /* One captured frame from input feed (0-based): decode (kept of its
  * caplen bytes at data), outer reassembly, then flow_proc_packet
- * (frame.c). */
-void flow_proc_frame(struct flow_proc *fp, int dlt, const uint8_t *data,
-    uint32_t kept, uint32_t caplen, uint32_t wire_len, uint64_t ts,
-    int feed);
+ * (frame.c).  Returns the decoder's verdict, with the bad-frame reason
+ * in *bad. */
+enum gf_decode_rc flow_proc_frame(struct flow_proc *fp, int dlt,
+    const uint8_t *data, uint32_t kept, uint32_t caplen, uint32_t wire_len,
+    uint64_t ts, int feed, uint8_t *bad);
 /* The decoder's configuration, reassembly and tunnel ids (frame.c):
  * called by flow_proc_init and flow_proc_free. */
 int flow_frame_init(struct flow_proc *fp, const struct gf_config *cfg);

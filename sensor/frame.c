@@ -41,9 +41,10 @@ flow_frame_free(struct flow_proc *fp)
 	flow_tags_free(&fp->tags);
 }
 
-void
+enum gf_decode_rc
 flow_proc_frame(struct flow_proc *fp, int dlt, const uint8_t *data,
-    uint32_t kept, uint32_t caplen, uint32_t wire_len, uint64_t ts, int feed)
+    uint32_t kept, uint32_t caplen, uint32_t wire_len, uint64_t ts, int feed,
+    uint8_t *bad)
 {
 	struct gf_packet pkt;
 	enum gf_decode_rc rc;
@@ -55,4 +56,6 @@ flow_proc_frame(struct flow_proc *fp, int dlt, const uint8_t *data,
 		rc = reasm_frame(fp->reasm, &fp->st, dlt, data,
 		    kept < caplen ? kept : caplen, rc, &pkt);
 	flow_proc_packet(fp, rc, &pkt);
+	*bad = pkt.bad;
+	return rc;
 }

@@ -33,14 +33,19 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: gapflow [-c config.yaml] (-r file ... | -i iface ...) [-w file|pattern]\n"
-	    "               [-P [addr:]port] [-S seconds] [--align] [options] [bpf expression]\n"
-	    "  -r FILE          read a pcap/pcapng file; repeat to merge files by time; - is stdin\n"
+	    "               [-P [addr:]port] [-S seconds] [--align] [options] [- bpf expression]\n"
+	    "  -r FILE ...      read pcap/pcapng files, plain or gzip-compressed, merged by\n"
+	    "                   time: every word up to the next option is a file; - is stdin\n"
+	    "  - EXPR, -- EXPR  a BPF capture filter: the words after a lone - or -- (or\n"
+	    "                   after the last option, when that is not -r)\n"
 	    "  -i IFACE         capture live from IFACE; repeat to merge interfaces (tap ports)\n"
 	    "  -w FILE          write the record stream to FILE (- for stdout); with %% escapes\n"
 	    "                   (strftime, UTC) or --rotate, a series of files, each renamed\n"
 	    "                   into place when complete\n"
 	    "  --rotate DUR     start a new file every DUR (5m, 1h), at multiples of DUR\n"
 	    "  --rotate-size SZ start a new file when one reaches SZ bytes (100M, 1Gi)\n"
+	    "  --metrics FILE   write Prometheus metrics to FILE (textfile collector) at\n"
+	    "                   every status interval and at exit\n"
 	    "  -P [ADDR:]PORT   serve live records over TCP (default address 127.0.0.1)\n"
 	    "  -c FILE          read the YAML configuration FILE (flags override it)\n"
 	    "  -S SECONDS       status interval (fractions allowed: 0.1, 100ms, 5m)\n"
@@ -55,7 +60,8 @@ usage(FILE *out)
 	    "  --syslog         log to syslog (facility daemon) instead of stderr\n"
 	    "  --set KEY=VALUE  set any configuration key (see gapflow.yaml(5))\n"
 	    "  --print-config   print the effective configuration as YAML and exit\n"
-	    "  -v               verbose: report statistics at the end\n"
+	    "  -v               verbose: a line of totals at the end (also when stderr\n"
+	    "                   is a terminal); skipped frames are always said\n"
 	    "  -V, --version    print the version; -h, --help this text\n");
 }
 
@@ -79,8 +85,8 @@ set_or_fail(struct gf_config *cfg, const char *key, const char *val,
 		gf_fatal(GF_EXIT_ERROR, "%s", pe->msg);
 }
 
-/* Everything after the options is the BPF expression, joined by spaces
- * as tcpdump does. */
+/* Everything after the options (and after a lone - or --) is the BPF
+ * expression, joined by spaces as tcpdump does. */
 static char *
 join_args(int argc, char **argv)
 {
@@ -99,7 +105,7 @@ join_args(int argc, char **argv)
 
 enum {
 	OPT_ALIGN = 256, OPT_MAXFLOWS, OPT_SENSORID, OPT_PRINTCONFIG, OPT_SET,
-	OPT_ROTATE, OPT_ROTATESIZE, OPT_USER, OPT_SYSLOG,
+	OPT_ROTATE, OPT_ROTATESIZE, OPT_USER, OPT_SYSLOG, OPT_METRICS,
 };
 
 static const struct option longopts[] = {
@@ -112,6 +118,7 @@ static const struct option longopts[] = {
 	{ "rotate-size", required_argument, NULL, OPT_ROTATESIZE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -161,8 +168,13 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
 		case 'c':
 			break;
 		case 'r':
+			/* as in ra: every word up to the next option is a
+			 * file (a lone - ends the list: the filter follows) */
 			add_to_list(cfg, "input.files", optarg, "-r",
 			    &files_cleared, pe);
+			while (optind < argc && argv[optind][0] != '-')
+				add_to_list(cfg, "input.files", argv[optind++],
+				    "-r", &files_cleared, pe);
 			break;
 		case 'i':
 			add_to_list(cfg, "input.interfaces", optarg, "-i",
@@ -212,6 +224,10 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
 		case OPT_USER:
 			set_or_fail(cfg, "service.user", optarg, "--user", pe);
 			break;
+		case OPT_METRICS:
+			set_or_fail(cfg, "output.metrics", optarg, "--metrics",
+			    pe);
+			break;
 		case OPT_SYSLOG:
 			set_or_fail(cfg, "service.syslog", "true", "--syslog",
 			    pe);
@@ -257,6 +273,9 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
 			exit(GF_EXIT_ERROR);
 		}
 	}
+	/* ra's "- filter": the lone - before the filter is not part of it */
+	if (optind < argc && strcmp(argv[optind], "-") == 0)
+		optind++;
 	if (optind < argc) {
 		char *expr = join_args(argc - optind, argv + optind);
 		set_or_fail(cfg, "input.filter", expr, "(capture filter)", pe);
@@ -494,6 +513,9 @@ main(int argc, char **argv)
 	else
 		pipeline_run_files(pl, &stop_requested, &rotate_requested);
 	status = pipeline_join(pl);
+	/* the exit status stays that of the run: the lines only say */
+	pipeline_summary(pl, gf_log_verbose() || (!cfg.use_syslog &&
+	    isatty(STDERR_FILENO)));
 	if (gf_log_verbose()) {
 		uint64_t packets, written, lost;
 		pipeline_totals(pl, &packets, &written, &lost);

@@ -12,6 +12,7 @@
  * reload mailbox alone takes a mutex, and only on SIGHUP.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,8 +28,10 @@
 #include "flow_proc.h"
 #include "gapflow.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "ring.h"
+#include "summary.h"
 #include "svc_thread.h"
 
 #define MS              1000000ull
@@ -122,6 +125,7 @@ struct pipeline {
 	uint64_t hold_since;            /* when the head packet began waiting */
 	uint64_t late, late_logged;     /* merge window overruns */
 	uint64_t packets;
+	struct summary sum;             /* the end-of-run totals */
 	int damaged;
 	uint64_t seen_arlost, seen_cutoff;
 
@@ -131,6 +135,7 @@ struct pipeline {
 	struct gf_archive *ar;
 	struct service *svc;            /* until its thread takes it */
 	struct svc_thread *st;
+	struct metrics *metrics;        /* --metrics, or NULL */
 	struct gf_stream_info info;
 	unsigned out_gen;
 	uint64_t rec_clock;             /* latest record time (files) */
@@ -212,33 +217,12 @@ push_record_wait(struct pipeline *pl, const struct gf_record *r)
 	}
 }
 
-/* Fold SENSOR record b into a: counters add up, the interval widens. */
-static void
-merge_sensor(struct gf_record *a, const struct gf_record *b)
-{
-	for (size_t i = 0; i < gf_nfields; i++) {
-		const struct gf_field *f = &gf_fields[i];
-		uint64_t x, y, v;
-		if (f->rtype != GF_RT_SENSOR || f->wire == 0)
-			continue;
-		x = gf_field_u64(f, a);
-		y = gf_field_u64(f, b);
-		switch (f->merge) {
-		case GF_MG_SUM: v = x + y; break;
-		case GF_MG_MIN: v = x < y ? x : y; break;
-		case GF_MG_MAX: v = x > y ? x : y; break;
-		case GF_MG_FIRST: v = x; break;
-		default: v = y; break;
-		}
-		gf_field_set_u64(f, a, v);
-	}
-}
-
 static void
 sink(void *ctx, const struct gf_record *r)
 {
 	struct pipeline *pl = ctx;
 
+	summary_record(&pl->sum, r);
 	if (pl->blocking) {
 		if (pl->have_pending) {
 			push_record_wait(pl, &pl->pending);
@@ -253,7 +237,7 @@ sink(void *ctx, const struct gf_record *r)
 		return;
 	if (r->type == GF_RT_SENSOR) {
 		if (pl->have_pending)
-			merge_sensor(&pl->pending, r);
+			gf_sensor_merge(&pl->pending, r);
 		else
 			pl->pending = *r;
 		pl->have_pending = 1;
@@ -522,10 +506,15 @@ take(struct pipeline *pl, int i)
 {
 	struct reader *r = &pl->rd[i];
 	struct pkt_slot *p = gf_ring_rslot(r->ring);
+	enum gf_decode_rc rc;
+	uint8_t bad;
 
-	flow_proc_frame(&pl->fp, r->src->dlt, p->data,
+	rc = flow_proc_frame(&pl->fp, r->src->dlt, p->data,
 	    p->caplen < GF_PKT_SNAP ? p->caplen : GF_PKT_SNAP, p->caplen,
-	    p->wirelen, p->ts, i);
+	    p->wirelen, p->ts, i, &bad);
+	r->src->cnt.frames++;
+	if (rc != GF_DECODE_OK)
+		summary_skip(r->src, rc == GF_DECODE_NONIP, bad);
 	gf_ring_pop(r->ring);
 	pl->hold_since = 0;
 	pl->packets++;
@@ -620,6 +609,8 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 		struct capture_source *src;
 		const struct pcap_pkthdr *hdr;
 		const u_char *data;
+		enum gf_decode_rc rc;
+		uint8_t bad;
 		uint64_t ts;
 		int n;
 
@@ -640,9 +631,11 @@ pipeline_run_files(struct pipeline *pl, volatile sig_atomic_t *stop,
 			continue;
 		/* a file's run starts at its first packet */
 		set_start(pl, ts);
-		flow_proc_frame(&pl->fp, src->dlt, data, hdr->caplen,
-		    hdr->caplen, hdr->len, ts,
-		    (int)(src - pl->cap->src));
+		rc = flow_proc_frame(&pl->fp, src->dlt, data, hdr->caplen,
+		    hdr->caplen, hdr->len, ts, (int)(src - pl->cap->src), &bad);
+		src->cnt.frames++;
+		if (rc != GF_DECODE_OK)
+			summary_skip(src, rc == GF_DECODE_NONIP, bad);
 		pl->packets++;
 	}
 	flow_finish(pl, *stop ? GF_END_SHUTDOWN : GF_END_EOF);
@@ -715,6 +708,8 @@ out_main(void *arg)
 				gf_archive_put(pl->ar, r, now);
 			if (pl->st != NULL)
 				svc_thread_put(pl->st, r, now);
+			if (pl->metrics != NULL && r->type == GF_RT_SENSOR)
+				metrics_put(pl->metrics, r);
 			gf_ring_pop(pl->rec);
 			n++;
 		}
@@ -764,6 +759,13 @@ out_main(void *arg)
 	if (pl->st != NULL) {
 		svc_thread_finish(pl->st, SHUTDOWN_LINGER_MS);
 		pl->st = NULL;
+	}
+	/* the flow thread has ended (flow_done): seen_arlost is final */
+	if (pl->metrics != NULL) {
+		uint64_t lost = atomic_load(&pl->ar_lost);
+		metrics_close(pl->metrics, lost > pl->seen_arlost ?
+		    lost - pl->seen_arlost : 0);
+		pl->metrics = NULL;
 	}
 	return NULL;
 }
@@ -860,6 +862,16 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	}
 	pl->fp.stats_hook = stats_hook;
 	pl->fp.stats_ctx = pl;
+	summary_init(&pl->sum, pl->fp.table.max);
+	if (cfg->metrics != NULL) {
+		char err[PATH_MAX + 128];
+		pl->metrics = metrics_open(cfg->metrics, cfg->sensor_name,
+		    cfg->sensor_id, err, sizeof(err));
+		if (pl->metrics == NULL) {
+			gf_err("%s", err);
+			goto fail;
+		}
+	}
 	if (info->start != 0 || pl->live)
 		set_start(pl, info->start);
 	return pl;
@@ -983,6 +995,14 @@ pipeline_totals(struct pipeline *pl, uint64_t *packets, uint64_t *written,
 }
 
 void
+pipeline_summary(struct pipeline *pl, int totals)
+{
+	uint64_t lost = atomic_load(&pl->ar_lost);
+	summary_print(&pl->sum, pl->cap, totals,
+	    lost > pl->seen_arlost ? lost - pl->seen_arlost : 0);
+}
+
+void
 pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
@@ -993,6 +1013,8 @@ pipeline_free(struct pipeline *pl)
 	}
 	gf_ring_free(pl->rec);
 	flow_proc_free(&pl->fp);
+	summary_free(&pl->sum);
+	metrics_close(pl->metrics, 0);
 	gf_bell_free(&pl->flow_bell);
 	gf_bell_free(&pl->out_bell);
 	gf_bell_free(&pl->room_bell);

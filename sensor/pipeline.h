@@ -87,6 +87,10 @@ void pipeline_reload(struct pipeline *pl, const struct gf_config *cfg);
 int pipeline_join(struct pipeline *pl);
 void pipeline_free(struct pipeline *pl);
 
+/* After pipeline_join(): the end-of-run lines on stderr (summary.h);
+ * totals: with the line of totals. */
+void pipeline_summary(struct pipeline *pl, int totals);
+
 /* For -v: packets read, records written, records lost. */
 void pipeline_totals(struct pipeline *pl, uint64_t *packets,
     uint64_t *written, uint64_t *lost);

@@ -539,8 +539,11 @@ TEST(error_wrong_kind)
 	    ":2: key 'flows.status_interval': got a list, expected a duration"
 	    " (number with unit ms, s, m, h or d) from 1ms to 1d"));
 	CHECK(err_is("input:\n  files:\n    a: b\n",
-	    ":3: key 'input.files': got a mapping, expected a list of at most "
-	    "16 strings such as [a, b], or [] for none"));
+	    ":3: key 'input.files': got a mapping, expected a list of strings "
+	    "such as [a, b], or [] for none"));
+	CHECK(err_is("input:\n  interfaces:\n    a: b\n",
+	    ":3: key 'input.interfaces': got a mapping, expected a list of at "
+	    "most 16 strings such as [a, b], or [] for none"));
 	CHECK(err_has("input:\n  interfaces: eth0\n",
 	    ":2: key 'input.interfaces': got a single value, expected a list",
 	    "[] for none"));
@@ -776,20 +779,52 @@ TEST(config_set)
 
 TEST(config_set_list_full)
 {
-	struct gf_config c;
+	struct gf_config c, d;
 	char name[16];
 	int i, rc = 0;
 
+	/* live interfaces keep a bound */
 	gf_config_defaults(&c);
 	for (i = 0; i < GF_CFG_MAX_SOURCES; i++) {
-		snprintf(name, sizeof(name), "f%d", i);
+		snprintf(name, sizeof(name), "if%d", i);
+		rc |= set(&c, "input.interfaces", name);
+	}
+	CHECK(rc == 0);
+	CHECK(set(&c, "input.interfaces", "one.too.many") == -1);
+	CHECK(strstr(err, "too many entries (more than 16)") != NULL);
+	CHECK_U64(c.nifaces, GF_CFG_MAX_SOURCES);
+	/* capture files do not: 300 (a day of tcpdump -G 300 is 288) */
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "f%03d.pcap", i);
 		rc |= set(&c, "input.files", name);
 	}
 	CHECK(rc == 0);
-	CHECK(set(&c, "input.files", "one.too.many") == -1);
-	CHECK(strstr(err, "too many entries (more than 16)") != NULL);
-	CHECK_U64(c.nfiles, GF_CFG_MAX_SOURCES);
+	CHECK_U64(c.nfiles, 300);
+	CHECK_STR(c.files[0], "f000.pcap");
+	CHECK_STR(c.files[299], "f299.pcap");
+	/* a load works on a deep copy: the list survives a failed load and
+	 * is replaced by a good one */
+	CHECK(gf_config_load(write_text("input:\n  files: [a, 7: x]\n"), &c,
+	    err, sizeof(err)) == -1);
+	CHECK_U64(c.nfiles, 300);
+	CHECK_STR(c.files[17], "f017.pcap");
+	CHECK(gf_config_load(write_text("input:\n  files: [a, b]\n"), &c,
+	    err, sizeof(err)) == 0);
+	CHECK_U64(c.nfiles, 2);
+	CHECK_STR(c.files[1], "b");
+	/* emptied, then filled again */
+	CHECK(set(&c, "input.files", NULL) == 0);
+	CHECK_U64(c.nfiles, 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		rc |= set(&c, "input.files", name);
+	}
+	CHECK(rc == 0 && c.nfiles == 20);
+	CHECK_STR(c.files[19], "g19");
+	gf_config_defaults(&d);
+	CHECK(d.files == NULL && d.nfiles == 0);
 	gf_config_free(&c);
+	CHECK(c.files == NULL && c.nfiles == 0);
 }
 
 /* ---- the example, printing, documentation ------------------------------ */
@@ -954,7 +989,7 @@ TEST(docs_cover_every_key)
 			CHECK(0);
 		}
 	}
-	CHECK(nkeys == 50);
+	CHECK(nkeys == 51);
 out:
 	free(printed);
 	free(man);
