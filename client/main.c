@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +66,7 @@ struct opts {
 	uint64_t limit;                 /* -N: rows to print, 0 all */
 	int lastopt;                    /* the option before a stray word */
 	const char *lastarg;
+	int minacks_set, summary;
 };
 
 /* The end of the chain when records are printed or written. */
@@ -124,7 +126,11 @@ usage(FILE *out)
 	    "  --top N      only the first N (by --sort, default bytes:desc)\n"
 	    "  --loss       capture-loss report per sensor interval and in total\n"
 	    "  --loss-threshold PCT  exit status 3 when an interval's loss is >= PCT\n"
-	    "  --plot FILE  with --loss: draw loss over time as an SVG chart\n"
+	    "  --loss-min-acks N  intervals with fewer ACK events are not judged\n"
+	    "               (few-acks; default 1, as Zeek's minimum_acks)\n"
+	    "  --plot FILE.svg  with --loss: draw loss over time as an SVG chart\n"
+	    "  --plot-log   the chart's loss axis logarithmic\n"
+	    "  -o zeek      with --loss: Zeek's capture_loss.log (TSV)\n"
 	    "  --fields     list every field with its description\n"
 	    "  -h, --help   this text; -V, --version the version\n"
 	    "The filter follows a lone '-' (or '--'); a word without '-' elsewhere is an\n"
@@ -134,7 +140,8 @@ usage(FILE *out)
 
 enum {
 	OPT_FIELDS = 256, OPT_LOCALTIME, OPT_SORT, OPT_TOP, OPT_LOSS,
-	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE,
+	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE, OPT_MINACKS,
+	OPT_PLOTLOG, OPT_SUMMARY,
 };
 
 static struct option longopts[] = {
@@ -145,6 +152,9 @@ static struct option longopts[] = {
 	{ "loss", no_argument, NULL, OPT_LOSS },
 	{ "loss-threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "plot-log", no_argument, NULL, OPT_PLOTLOG },
+	{ "loss-min-acks", required_argument, NULL, OPT_MINACKS },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "rotate-size", required_argument, NULL, OPT_ROTATESIZE },
 	{ "help", no_argument, NULL, 'h' },
@@ -210,7 +220,7 @@ compile_filter(struct opts *op, int argc, char **argv)
 
 /* Options that make no sense together are refused, not ignored. */
 static void
-check_combinations(struct opts *op)
+check_combinations(struct opts *op, enum out_format out_fmt)
 {
 	const char *rot = op->rotate > 0 ? "--rotate" : "--rotate-size";
 	char err[512];
@@ -238,8 +248,12 @@ check_combinations(struct opts *op)
 	if (op->agg.hold_set && op->agg.binwidth == 0)
 		gf_fatal(GF_EXIT_ERROR, "option -B: a bin hold time needs "
 		    "bins (-b)");
-	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL)
+	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL ||
+	    op->lossopt.logscale || op->minacks_set)
 		op->loss = 1;
+	if (out_fmt == OUT_ZEEK && !op->loss)
+		gf_fatal(GF_EXIT_ERROR, "option -o: the zeek format is the "
+		    "capture-loss report's (capture_loss.log): add --loss");
 	if (op->loss && (op->agg.set || op->write != NULL || op->sort.n > 0 ||
 	    op->top > 0))
 		gf_fatal(GF_EXIT_ERROR, "option --loss: prints its own report "
@@ -378,9 +392,12 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				out->fmt = OUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				out->fmt = OUT_JSON;
+			else if (strcmp(optarg, "zeek") == 0)
+				out->fmt = OUT_ZEEK;
 			else
 				gf_fatal(GF_EXIT_ERROR, "option -o: unknown "
-				    "format '%s' (text, csv, json)", optarg);
+				    "format '%s' (text, csv, json; zeek with "
+				    "--loss)", optarg);
 			break;
 		case 'R':
 			switch (inputs_add_tree(&op->in, optarg, err,
@@ -455,11 +472,33 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				    "--loss-threshold: bad percentage '%s'",
 				    optarg);
 			break;
-		case OPT_PLOT:
+		case OPT_PLOT: {
+			size_t n = strlen(optarg);
 			if (*optarg == '\0')
 				gf_fatal(GF_EXIT_ERROR, "option --plot: no "
 				    "file name");
+			/* the chart is SVG only: x.png would be SVG inside */
+			if (strcmp(optarg, "-") != 0 && (n < 4 ||
+			    strcasecmp(optarg + n - 4, ".svg") != 0))
+				gf_fatal(GF_EXIT_ERROR, "option --plot: '%s': "
+				    "the chart is written as SVG only; give a "
+				    "name ending in .svg (for PNG: rsvg-convert "
+				    "-o loss.png loss.svg)", optarg);
 			op->lossopt.plot = optarg;
+			break;
+		}
+		case OPT_PLOTLOG:
+			op->lossopt.logscale = 1;
+			break;
+		case OPT_MINACKS:
+			op->lossopt.min_acks = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0')
+				gf_fatal(GF_EXIT_ERROR, "option --loss-min-acks: "
+				    "bad count '%s'", optarg);
+			op->minacks_set = 1;
+			break;
+		case OPT_SUMMARY:
+			op->summary = 1;
 			break;
 		case OPT_ROTATE:
 			op->rotate = duration_arg("--rotate", optarg,
@@ -494,11 +533,12 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 	else if (optind < argc && !(optind > 1 &&
 	    strcmp(argv[optind - 1], "--") == 0))
 		stray_word(op, argv[optind]);
-	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL)
+	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL ||
+	    op->lossopt.logscale || op->minacks_set)
 		op->loss = 1;
 	if (optind < argc)
 		compile_filter(op, argc - optind, argv + optind);
-	check_combinations(op);
+	check_combinations(op, out->fmt);
 }
 
 /* -t: the record's span [stime, ltime] overlaps [tfrom, tto). */
@@ -693,7 +733,7 @@ open_live(struct opts *op)
  * its records. */
 static void
 begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
-    const struct gf_stream_info *info, int source)
+    struct loss_report *loss, const struct gf_stream_info *info, int source)
 {
 	if (f->nar > 0 && per_sensor_archives(op))
 		begin_sensor_stream(op, f, f->nar > 1 ? source : 0, info);
@@ -701,6 +741,8 @@ begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
 		f->w = open_writer(op, info);
 	if (agg != NULL)
 		agg_begin_input(agg, info);
+	if (loss != NULL)
+		loss_begin_input(loss, info);
 }
 
 /*
@@ -765,6 +807,7 @@ main(int argc, char **argv)
 	gf_log_init(argv[0]);
 	memset(&op, 0, sizeof(op));
 	op.lossopt.threshold = -1;
+	op.lossopt.min_acks = 1;        /* Zeek's minimum_acks */
 	output_init(&out, stdout);
 	parse_args(argc, argv, &op, &out);
 	op.lossopt.localtime = op.localtime;
@@ -811,7 +854,7 @@ main(int argc, char **argv)
 			break;
 		switch (ev) {
 		case RA_INPUT:
-			begin_input(&op, &fin, agg, info,
+			begin_input(&op, &fin, agg, loss, info,
 			    lv != NULL ? live_source(lv) : 0);
 			break;
 		case RA_RECORD:

@@ -502,6 +502,7 @@ output_record(struct output *o, const struct gf_record *r)
 	o->last_type = r->type;
 	switch (o->fmt) {
 	case OUT_TEXT:
+	case OUT_ZEEK:          /* refused without --loss */
 		if (newtype && o->header)
 			print_text_header(o, l);
 		print_text(o, l, r);

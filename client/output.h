@@ -16,7 +16,10 @@
 #include "fields.h"
 #include "record.h"
 
-enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
+enum out_format {
+	OUT_TEXT, OUT_CSV, OUT_JSON,
+	OUT_ZEEK,               /* --loss only: Zeek's capture_loss.log */
+};
 
 #define OUT_MAX_FIELDS 128
 #define OUT_LINE_CAP   16384    /* row buffer; a row may span flushes */
