@@ -258,7 +258,16 @@ TEST(svg_chart)
 		p[i].gapbytes = (uint64_t)(i % 50);
 		p[i].ackev = 100;
 		p[i].gapev = (uint64_t)(i % 7);
+		p[i].pkts = 300000;     /* 1000/s */
 	}
+	/* a damaged interval (never drawn, never stretches the axis past
+	 * 100 %), one with too few ACKs, one with drops */
+	p[10].ackbytes = 1;
+	p[10].gapbytes = 1000000000000ull;
+	p[10].judge = PJ_INCONSISTENT;
+	p[20].ackev = 0;
+	p[20].judge = PJ_FEW_ACKS;
+	p[100].drops = 600;
 	CHECK(fd >= 0);
 	close(fd);
 	CHECK(plot_loss_svg(path, p, N, &o, err, sizeof(err)) == 0);
@@ -277,7 +286,41 @@ TEST(svg_chart)
 	CHECK(strstr(svg, "threshold 2.5 %") != NULL);
 	CHECK(strstr(svg, "capture loss, %") != NULL);
 	CHECK(strstr(svg, ">2026-01-0") != NULL);      /* date ticks */
+	/* the legend names every series; the second panel */
+	CHECK(strstr(svg, "loss by bytes: gap / acknowledged bytes") != NULL);
+	CHECK(strstr(svg, "loss by events: gap / ACK events") != NULL);
+	CHECK(strstr(svg, "worst single interval") != NULL);
+	CHECK(strstr(svg, "packets/s read (lower panel)") != NULL);
+	CHECK(strstr(svg, "kernel + interface drops/s") != NULL);
+	CHECK(strstr(svg, "drops/s: none") == NULL);
+	/* groups of 5: i % 7 >= 3 in every 5 consecutive intervals, so
+	 * every point holds an interval over 2.5 % by events */
+	CHECK(strstr(svg, "over the threshold (1000)") != NULL);
+	CHECK(strstr(svg, "; 1 not judged (fewer ACKs than --loss-min-acks)")
+	    != NULL);
+	/* the axis: i % 50 / 10 = 4.9 % by bytes, 6 % by events at most;
+	 * never 1e+..., never past 100 */
+	CHECK(strstr(svg, "e+") == NULL);
+	CHECK(strstr(svg, ">6</text>") != NULL);
+	CHECK(strstr(svg, ">200</text>") == NULL);
 	free(svg);
+	o.logscale = 1;
+	CHECK(plot_loss_svg(path, p, N, &o, err, sizeof(err)) == 0);
+	fp = fopen(path, "r");
+	CHECK(fp != NULL);
+	if (fp == NULL)
+		return;
+	fseek(fp, 0, SEEK_END);
+	svg = slurp(fp);
+	fclose(fp);
+	unlink(path);
+	/* decades from 0.1 (the lowest loss, 0.1 % by bytes) to 10 */
+	CHECK(strstr(svg, "capture loss, % (log scale)") != NULL);
+	CHECK(strstr(svg, ">0.1</text>") != NULL);
+	CHECK(strstr(svg, ">10</text>") != NULL);
+	CHECK(strstr(svg, ">100</text>") == NULL);
+	free(svg);
+	o.logscale = 0;
 	CHECK(plot_loss_svg("/nonexistent-dir/x.svg", p, N, &o, err,
 	    sizeof(err)) == -1);
 	CHECK(strstr(err, "/nonexistent-dir/x.svg: cannot open") != NULL);
