@@ -38,6 +38,7 @@
 #include "output.h"
 #include "readahead.h"
 #include "sort.h"
+#include "summary.h"
 #include "stream.h"
 #include "timefmt.h"
 
@@ -106,6 +107,7 @@ usage(FILE *out)
 	    "  -t RANGE     records whose time span overlaps RANGE: 2026/11/22.03:18:27+2s,\n"
 	    "               03:18-03:19 (today), 2026-11-22T03:18Z/PT5M, START/END\n"
 	    "  -N N         only the first N rows\n"
+	    "  --summary    CSV, JSON: end with the summary (text always, unless -L0)\n"
 	    "  -n           numbers instead of names (protocols, states, flags)\n"
 	    "  -u           times as seconds since the epoch\n"
 	    "  --localtime  times in local time (default UTC), ISO 8601\n"
@@ -733,7 +735,8 @@ open_live(struct opts *op)
  * its records. */
 static void
 begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
-    struct loss_report *loss, const struct gf_stream_info *info, int source)
+    struct loss_report *loss, struct summary *sum,
+    const struct gf_stream_info *info, int source)
 {
 	if (f->nar > 0 && per_sensor_archives(op))
 		begin_sensor_stream(op, f, f->nar > 1 ? source : 0, info);
@@ -743,6 +746,8 @@ begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
 		agg_begin_input(agg, info);
 	if (loss != NULL)
 		loss_begin_input(loss, info);
+	if (sum != NULL)
+		summary_begin_input(sum, info);
 }
 
 /*
@@ -768,6 +773,37 @@ keep_up(struct final *f, struct live *lv, int idle)
 		fflush(stdout);
 		f->flushed = now;
 	}
+}
+
+/*
+ * Columns of an aggregation without -s: -m flow keeps the flow columns
+ * and adds trans; -m KEYS (and none) shows, as nfdump -s, the keys, then
+ * flows, packets, bytes, gap, pgap, loss and the row's shares, after the
+ * bin's time with -b.  SENSOR rows keep their columns.
+ */
+static void
+default_agg_columns(const struct opts *op, struct output *out)
+{
+	char list[1024] = "";
+	size_t n = 0;
+
+	if (op->agg.flow) {
+		output_select(out, "+trans", NULL, 0);
+		return;
+	}
+	if (op->agg.binwidth > 0)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "stime,dur,");
+	for (int i = 0; i < op->agg.nkeys && n < sizeof(list); i++) {
+		const struct gf_field *f = op->agg.key[i].f[GF_RT_FLOW];
+		if (f != NULL)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s,",
+			    f->name);
+	}
+	if (n < sizeof(list))
+		snprintf(list + n, sizeof(list) - n, "flows,pkts,bytes,gap,"
+		    "pgap,loss,%%flows,%%bytes,%%gap");
+	/* only FLOW columns are replaced: a SENSOR list stays */
+	out_replace_flow(out, list);
 }
 
 static void
@@ -799,6 +835,7 @@ main(int argc, char **argv)
 	struct aggregate *agg = NULL;
 	struct sorter *sorter = NULL;
 	struct loss_report *loss = NULL;
+	struct summary *sum = NULL;
 	struct readahead *ra = NULL;
 	struct live *lv = NULL;
 	uint64_t matched = 0;
@@ -832,8 +869,14 @@ main(int argc, char **argv)
 	if (op.agg.set) {
 		agg = agg_new(&op.agg, sink);
 		if (!out.replaced && !op.loss)
-			output_select(&out, "+trans", NULL, 0);
+			default_agg_columns(&op, &out);
 	}
+
+	/* text ends with a summary (not with -L0); CSV and JSON only when
+	 * asked (summary.h) */
+	if (!op.loss && op.write == NULL && (op.summary ||
+	    (out.fmt == OUT_TEXT && out.header)))
+		sum = summary_new();
 
 	if (op.nhosts > 0) {
 		/* no sensor is asked for records that cannot be kept */
@@ -854,11 +897,13 @@ main(int argc, char **argv)
 			break;
 		switch (ev) {
 		case RA_INPUT:
-			begin_input(&op, &fin, agg, loss, info,
+			begin_input(&op, &fin, agg, loss, sum, info,
 			    lv != NULL ? live_source(lv) : 0);
 			break;
 		case RA_RECORD:
 			matched++;
+			if (sum != NULL)
+				summary_put(sum, r);
 			if (agg != NULL)
 				agg_put(agg, r);
 			else
@@ -889,6 +934,15 @@ done:
 	if (loss != NULL && loss_finish(loss) != 0)
 		errors++;
 	output_flush(&out);
+	if (sum != NULL) {
+		if (out.fmt == OUT_CSV) {
+			fflush(stdout);
+			summary_print(sum, stderr, 0);
+		} else {
+			summary_print(sum, stdout, out.fmt == OUT_JSON);
+		}
+	}
+	summary_free(sum);
 	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
 		errors++;
 	for (int i = 0; i < fin.nar; i++)

@@ -30,7 +30,8 @@ merge_plan_init(struct merge_plan *p, uint16_t rtype, const uint8_t *frozen)
 		op->rule = f->merge;
 		if (f->show == GF_SH_TIME)
 			op->flags |= MOP_TIME;
-		if (rtype == GF_RT_FLOW && strcmp(f->name, "trans") == 0)
+		if (rtype == GF_RT_FLOW && (strcmp(f->name, "trans") == 0 ||
+		    strcmp(f->name, "flows") == 0))
 			op->flags |= MOP_NOSPLIT;
 		if (rtype == GF_RT_FLOW && strcmp(f->name, "kind") == 0)
 			op->flags |= MOP_KIND;

@@ -18,7 +18,7 @@
  *                 Derived fields (dur, rates, percentages) need nothing:
  *                 they are functions of the stored counters.
  *   merge_part()  copies the part of a record that falls in [from, to]:
- *                 every SUM field except 'trans' is scaled by the time
+ *                 every SUM field except 'trans' and 'flows' is scaled by the time
  *                 overlap with cumulative rounding, so the parts of one
  *                 record sum exactly to the whole; times are clamped.
  * Records are hostile input: nothing here trusts stime <= ltime or any
@@ -43,7 +43,7 @@ struct merge_op {
 };
 
 #define MOP_TIME    0x01    /* a time: 0 means none */
-#define MOP_NOSPLIT 0x02    /* a SUM that a part keeps whole (trans) */
+#define MOP_NOSPLIT 0x02    /* a SUM a part keeps whole (trans, flows) */
 #define MOP_KIND    0x04    /* flow kind: final wins */
 
 struct merge_plan {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gapflow.h"
+#include "log.h"
 #include "output.h"
 #include "timefmt.h"
 
@@ -92,6 +93,19 @@ apply_token(struct out_list *l, uint16_t rtype, char op, const char *name,
 	l->col[l->n].width = width > 0 ? width : f->width;
 	l->n++;
 	return 1;
+}
+
+void
+out_replace_flow(struct output *o, const char *spec)
+{
+	char *copy = gf_xstrdup(spec), *save = NULL, *tok;
+	struct out_list *l = &o->list[GF_RT_FLOW];
+
+	l->n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		apply_token(l, GF_RT_FLOW, '+', tok, 0);
+	free(copy);
 }
 
 int

@@ -129,3 +129,43 @@ expect_eq filter_both_asked "$n" 3
 run "$GAPDUMP" -r "$gf" - 'dst port http'
 expect_rc filter_service_name_rc $rc 1
 expect_eq filter_service_name_quiet "$err" ""
+
+# ---- aggregates as nfdump -s ------------------------------------------
+# With 10 ms status records a flow has several records; each is counted
+# once per row.  Truth from tshark: conversations per protocol and bytes
+# (sum of frame.len) per protocol; acknowledged bytes: the 43,641 TCP
+# payload bytes of tests/captures/README.
+"$GAPFLOW" -r $CAP/demo.pcap -S 0.01 -w "$T/s.gf" 2>/dev/null
+if have tshark; then
+	tsum() { tshark -r $CAP/demo.pcap -Y "$1" -T fields -e frame.len 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+	btcp=$(tsum tcp) budp=$(tsum udp) bicmp=$(tsum 'icmp') bicmp6=$(tsum icmpv6) ball=$(tsum frame)
+	nall=$(tshark -r $CAP/demo.pcap 2>/dev/null | wc -l | tr -d ' ')
+	run "$GAPDUMP" -r "$T/s.gf" -m proto -o csv --sort proto
+	want=$(awk -v t="$btcp" -v u="$budp" -v i="$bicmp" -v i6="$bicmp6" -v a="$ball" 'BEGIN {
+		printf "proto,flows,pkts,bytes,gap,pgap,loss,%%flows,%%bytes,%%gap\n"
+		printf "icmp,1,6,%d,0,0,0,11.111,%.3f,0\n", i, 100 * i / a
+		printf "tcp,5,114,%d,0,0,0,55.556,%.3f,0\n", t, 100 * t / a
+		printf "udp,2,12,%d,0,0,0,22.222,%.3f,0\n", u, 100 * u / a
+		printf "icmp6,1,6,%d,0,0,0,11.111,%.3f,0\n", i6, 100 * i6 / a }')
+	expect_eq m_proto_nfdump_columns "$out" "$want"
+	# the summary: every flow once, every packet and byte; the time span
+	# of the capture (first and last frame)
+	run "$GAPDUMP" -r "$T/s.gf" -L0 -s proto
+	expect_eq summary_absent_L0 "$(grep -c '^Summary' "$T/out")" 0
+	run "$GAPDUMP" -r "$T/s.gf" -s proto
+	expect_eq summary_text "$(tail -1 "$T/out")" "Summary: 9 flows, $nall packets, $ball bytes, gap 0 bytes = 0.000 % of 43641 acknowledged; 2026-11-22T04:01:21.684003Z to 2026-11-22T04:01:22.547404Z (0.863401 s)"
+	run "$GAPDUMP" -r "$T/s.gf" -m flow -s proto
+	expect_eq summary_m_flow "$(tail -1 "$T/out" | cut -d, -f1-2)" "Summary: 9 flows, $nall packets"
+	run "$GAPDUMP" -r "$T/s.gf" -o csv -s proto
+	expect_eq summary_csv_absent "$(grep -c Summary "$T/out" "$T/err" | tr '\n' ' ')" "$T/out:0 $T/err:0 "
+	run "$GAPDUMP" -r "$T/s.gf" -o csv --summary -s proto
+	expect_eq summary_csv_stderr "$(cut -d, -f1-2 "$T/err")" "Summary: 9 flows, $nall packets"
+	run "$GAPDUMP" -r "$T/s.gf" -o json --summary -s proto
+	expect_eq summary_json "$(tail -1 "$T/out" | cut -d, -f1-4)" "{\"type\":\"summary\",\"flows\":9,\"pkts\":$nall,\"bytes\":$ball"
+	# the distinct count survives -m flow -w and a second aggregation
+	"$GAPDUMP" -r "$T/s.gf" -m flow -w "$T/mf.gf"
+	run "$GAPDUMP" -r "$T/mf.gf" -m proto -s proto flows -o csv --sort proto -L0
+	expect_eq m_flows_of_aggregates "$(echo $out)" "icmp,1 tcp,5 udp,2 icmp6,1"
+else
+	skip aggregates "tshark gives the truth"
+fi

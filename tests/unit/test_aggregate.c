@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "aggregate.h"
 #include "aggtab.h"
+#include "flowset.h"
 #include "merge.h"
 #include "testlib.h"
 
@@ -194,6 +195,42 @@ TEST(merge_flags_recomputed)
 	merge_add(&frozen_plan, &acc, &b);
 	CHECK_U64(acc.u.flow.flgs, GF_F_SIMPLEX | GF_F_MIDSTREAM);
 	free(frozen);
+}
+
+/*
+ * The distinct-flow set: 20000 flows of two runs, every other one
+ * forgotten (backward-shift deletion must keep the rest findable), rows
+ * counted once each, beyond the three inline ones too.
+ */
+TEST(flowset_exact)
+{
+	struct flowset *s = flowset_new();
+	int ok = 1;
+
+	for (uint64_t i = 0; i < 10000; i++) {
+		ok &= flowset_add(s, 1, 100, i * 7919, 0) == 1;
+		ok &= flowset_add(s, 2, 100, i * 7919, 0) == 1;
+	}
+	CHECK(ok);
+	CHECK_U64(flowset_count(s), 20000);
+	for (uint64_t i = 0; i < 10000; i += 2)
+		ok &= flowset_forget(s, 1, 100, i * 7919) == 1;
+	CHECK(ok);
+	CHECK_U64(flowset_count(s), 15000);
+	CHECK(flowset_forget(s, 1, 100, 0) == 0);       /* gone already */
+	for (uint64_t i = 0; i < 10000; i++) {
+		ok &= flowset_add(s, 1, 100, i * 7919, 0) == (i % 2 == 0);
+		ok &= flowset_add(s, 2, 100, i * 7919, 0) == 0;
+	}
+	CHECK(ok);
+	/* rows: 1..6 new once each, then all seen */
+	for (uint64_t r = 1; r <= 6; r++)
+		CHECK(flowset_add(s, 3, 5, 42, r) == 1);
+	for (uint64_t r = 1; r <= 6; r++)
+		CHECK(flowset_add(s, 3, 5, 42, r) == 0);
+	CHECK(flowset_forget(s, 3, 5, 42) == 1);
+	CHECK(flowset_add(s, 3, 5, 42, 1) == 1);        /* a new life */
+	flowset_free(s);
 }
 
 /* A zero time is "none": the dst side of a simplex record never wins
@@ -582,6 +619,7 @@ main(void)
 {
 	RUN(merge_three_records);
 	RUN(merge_flags_recomputed);
+	RUN(flowset_exact);
 	RUN(merge_zero_times_and_saturation);
 	RUN(split_three_parts_exact);
 	RUN(split_large_values_sum_exactly);
