@@ -329,6 +329,8 @@ take_time(const char **p, struct tparts *t)
 		q += nd;
 		if (take_frac(&q, &frac, &given) != 0)
 			return -1;
+		if (sec > (UINT64_MAX - frac) / GF_NS_PER_SEC)
+			return -1;
 		t->epoch = 1;
 		t->epoch_ns = sec * GF_NS_PER_SEC + frac;
 		t->unit = given ? 1 : GF_NS_PER_SEC;
@@ -379,7 +381,7 @@ resolve(struct tparts *t, uint64_t ref, uint64_t *ns)
 		sec = days_from_civil(t->y, t->mo, t->d) * 86400 +
 		    t->h * 3600 + t->mi * 60 + t->sec - t->zone;
 	}
-	if (sec < 0)
+	if (sec < 0 || (uint64_t)sec > (UINT64_MAX - t->frac) / GF_NS_PER_SEC)
 		return -1;
 	*ns = (uint64_t)sec * GF_NS_PER_SEC + t->frac;
 	return 0;
@@ -443,7 +445,8 @@ gf_iso_duration_parse(const char *s, uint64_t *ns)
 		    strchr("WDHMS", *s) <= strchr("WDHMS", last)))
 			return -1;
 		last = *s++;
-		if (v > (UINT64_MAX / 2) / mult)
+		if (v > (UINT64_MAX / 2) / mult ||
+		    v * mult + frac > UINT64_MAX - total)
 			return -1;
 		total += v * mult + frac;
 		any = 1;
@@ -482,6 +485,8 @@ gf_time_range_parse(const char *s, uint64_t now, uint64_t *from,
 	rest = sep != '\0' ? p + 1 : p;
 	switch (sep) {
 	case '\0':
+		if (a.unit > UINT64_MAX - *from)
+			goto overflow;
 		*to = *from + a.unit;
 		return 0;
 	case '+':
@@ -490,6 +495,8 @@ gf_time_range_parse(const char *s, uint64_t now, uint64_t *from,
 			    "duration (such as 2s, 5m, 1h, 1d, PT2S)", s, rest);
 			return -1;
 		}
+		if (len > UINT64_MAX - *from)
+			goto overflow;
 		*to = *from + len;
 		break;
 	case '-':
@@ -501,6 +508,8 @@ gf_time_range_parse(const char *s, uint64_t now, uint64_t *from,
 				    "P1D)", s, rest);
 				return -1;
 			}
+			if (len > UINT64_MAX - *from)
+				goto overflow;
 			*to = *from + len;
 			break;
 		}
@@ -509,6 +518,8 @@ gf_time_range_parse(const char *s, uint64_t now, uint64_t *from,
 		    resolve(&b, *from, to) == 0)
 			break;
 		if (sep == '/' && gf_duration_parse(rest, &len) == 0) {
+			if (len > UINT64_MAX - *from)
+				goto overflow;
 			*to = *from + len;
 			break;
 		}
@@ -527,4 +538,7 @@ gf_time_range_parse(const char *s, uint64_t now, uint64_t *from,
 		return -1;
 	}
 	return 0;
+overflow:
+	snprintf(err, errlen, "'%s': the range ends after the year 2554", s);
+	return -1;
 }

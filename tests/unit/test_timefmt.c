@@ -54,6 +54,7 @@ static const char *const bad_times[] = {
 	"2026-11-22T03:18:27.1234567890Z", "2026-11-22T03", "03:18x",
 	"2026/11/22.03:18:27 ", "2026-11-22T03:18:27+25:00", "123456789012",
 	"2026-1-22", "2026/11/22.3",
+	"99999999999", "9999-12-31",            /* past 2^64 ns */
 };
 
 TEST(times)
@@ -118,6 +119,8 @@ static const struct {
 	  "range ends before it starts" },
 	{ "2026/11/22+0s", "'2026/11/22+0s': the range ends before it "
 	  "starts" },
+	{ "2026/11/22+200000d", "'2026/11/22+200000d': the range ends after "
+	  "the year 2554" },
 	{ "2026/11/22x", "'2026/11/22x': unexpected 'x' after the start time "
 	  "(a range is START-END, START+DURATION, START/END or "
 	  "START/DURATION)" },
