@@ -14,6 +14,8 @@
 #include "addr.h"
 #include "aggregate.h"
 #include "aggtab.h"
+#include "fields.h"
+#include "flowset.h"
 #include "log.h"
 #include "merge.h"
 
@@ -65,7 +67,22 @@ struct aggregate {
 	int hold_unbounded;
 	struct agg_stats st;
 	unsigned char *kbuf;
+	/* distinct flows per row (-m KEYS) */
+	struct flowset *flows;
+	uint64_t serial;                        /* rows created */
+	/* each bin's totals, for the rows' shares (%flows ...) */
+	struct share *shares;
+	size_t nshares, capshares;
 };
+
+struct share {
+	uint64_t bin;
+	double flows, bytes, gap;
+};
+
+/* The aggregate whose rows are being printed: shares are looked up here
+ * (the registry's derived fields call agg_share through gf_share_fn). */
+static const struct aggregate *share_of;
 
 /* ---- keys --------------------------------------------------------------- */
 
@@ -275,6 +292,10 @@ agg_new(const struct agg_opts *o, struct sink out)
 		}
 	}
 	a->kbuf = gf_xmalloc(a->keylen);
+	if (!o->flow)
+		a->flows = flowset_new();
+	share_of = a;
+	gf_share_fn = agg_share;
 	a->tab = aggtab_new(a->keylen);
 	if (a->tab == NULL)
 		gf_fatal(GF_EXIT_ERROR, "option -m: key too long");
@@ -315,6 +336,12 @@ agg_free(struct aggregate *a)
 	if (a == NULL)
 		return;
 	aggtab_free(a->tab);
+	flowset_free(a->flows);
+	free(a->shares);
+	if (share_of == a) {
+		share_of = NULL;
+		gf_share_fn = NULL;
+	}
 	free(a->zero[GF_RT_FLOW]);
 	free(a->zero[GF_RT_SENSOR]);
 	free(a->bins);
@@ -383,6 +410,73 @@ bin_group(struct aggregate *a, uint64_t idx)
 	return &a->bins[lo].g;
 }
 
+/* The totals of bin's rows, added before they are handed on. */
+static void
+add_share(struct aggregate *a, uint64_t bin, struct agg_group *g)
+{
+	struct share *sh = NULL;
+
+	for (size_t i = a->nshares; i-- > 0; )
+		if (a->shares[i].bin == bin) {
+			sh = &a->shares[i];     /* a bin handed on again */
+			break;
+		}
+	if (sh == NULL) {
+		if (a->nshares == a->capshares) {
+			a->capshares = a->capshares ? a->capshares * 2 : 16;
+			a->shares = gf_xrealloc(a->shares, a->capshares *
+			    sizeof(*a->shares));
+		}
+		sh = &a->shares[a->nshares++];
+		memset(sh, 0, sizeof(*sh));
+		sh->bin = bin;
+	}
+	for (uint32_t i = g->head; i != AGG_NONE; ) {
+		const struct agg_entry *e = aggtab_at(a->tab, i);
+		const struct gf_flow *f = &e->rec.u.flow;
+		if (e->rec.type == GF_RT_FLOW) {
+			sh->flows += f->flows;
+			sh->bytes += (double)f->src.bytes + (double)f->dst.bytes;
+			sh->gap += (double)f->src.gap + (double)f->dst.gap;
+		}
+		i = e->next;
+	}
+}
+
+double
+agg_share(const struct gf_record *r, int which)
+{
+	const struct aggregate *a = share_of;
+	const struct gf_flow *f = &r->u.flow;
+	uint64_t bin;
+	double part, whole;
+
+	if (a == NULL || r->type != GF_RT_FLOW)
+		return 0.0;
+	bin = a->o.binwidth > 0 ? f->stime / a->o.binwidth : 0;
+	for (size_t i = a->nshares; i-- > 0; ) {
+		const struct share *sh = &a->shares[i];
+		if (sh->bin != bin)
+			continue;
+		switch (which) {
+		case GF_SHARE_FLOWS:
+			part = f->flows;
+			whole = sh->flows;
+			break;
+		case GF_SHARE_BYTES:
+			part = (double)f->src.bytes + (double)f->dst.bytes;
+			whole = sh->bytes;
+			break;
+		default:
+			part = (double)f->src.gap + (double)f->dst.gap;
+			whole = sh->gap;
+			break;
+		}
+		return whole > 0 ? 100.0 * part / whole : 0.0;
+	}
+	return 0.0;
+}
+
 static void
 emit_group(struct aggregate *a, struct agg_group *g)
 {
@@ -401,6 +495,8 @@ sweep(struct aggregate *a, uint64_t upto)
 	size_t n = 0;
 
 	while (n < a->nbins && a->bins[n].idx < upto) {
+		if (!a->o.flow)
+			add_share(a, a->bins[n].idx, &a->bins[n].g);
 		emit_group(a, &a->bins[n].g);
 		n++;
 	}
@@ -426,9 +522,20 @@ merge_into(struct aggregate *a, const struct gf_record *r, uint64_t bin)
 	e = aggtab_get(a->tab, a->kbuf, g, &created);
 	if (created) {
 		e->rec = *r;
+		e->serial = ++a->serial;
 		prepare_new(a, &e->rec);
 	} else {
 		merge_add(&a->plan[r->type], &e->rec, r);
+	}
+	/* a sensor's record is one flow's (flows 0); an aggregate's
+	 * flows were counted already and are summed; a record without
+	 * packets (a flow's end marker) brings no flow to a row */
+	if (r->type == GF_RT_FLOW && r->u.flow.flows == 0 &&
+	    (r->u.flow.src.pkts > 0 || r->u.flow.dst.pkts > 0) &&
+	    e->rec.u.flow.flows < UINT32_MAX) {
+		if (a->o.flow ? created : flowset_add(a->flows, a->sensorid,
+		    a->start, r->u.flow.flowid, e->serial))
+			e->rec.u.flow.flows++;
 	}
 	return e;
 }
@@ -519,11 +626,18 @@ agg_put(struct aggregate *a, const struct gf_record *r)
 		put_unbinned(a, r);
 	else
 		put_binned(a, r);
+	/* a flow's last record has passed: no row will see it again */
+	if (a->flows != NULL && r->type == GF_RT_FLOW &&
+	    r->u.flow.kind == GF_KIND_FINAL && r->u.flow.flows == 0)
+		flowset_forget(a->flows, a->sensorid, a->start,
+		    r->u.flow.flowid);
 }
 
 void
 agg_finish(struct aggregate *a)
 {
+	if (a->o.binwidth == 0 && !a->o.flow)
+		add_share(a, 0, &a->bins[0].g);
 	if (a->o.binwidth == 0)
 		emit_group(a, &a->bins[0].g);
 	else

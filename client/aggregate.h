@@ -27,6 +27,12 @@
  *             final flow record without packets, which only marks a flow's
  *             end, goes to the oldest open bin instead.
  * The merge rules are the registry's (merge.h); 'trans' counts records.
+ * 'flows' counts distinct flows: a row of -m flow is one flow; a row of
+ * -m KEYS counts each flow (run and flowid) merged into it once, however
+ * many of its records it holds (flowset.h); records that are aggregates
+ * already add their own 'flows'.  %flows, %bytes and %gap are a row's
+ * share of the totals of all rows of its bin (of the whole run without
+ * -b), computed when the bin is handed on (agg_share).
  */
 #ifndef GF_AGGREGATE_H
 #define GF_AGGREGATE_H
@@ -83,5 +89,7 @@ void agg_put(struct aggregate *a, const struct gf_record *r);
 void agg_finish(struct aggregate *a);
 void agg_get_stats(const struct aggregate *a, struct agg_stats *st);
 void agg_free(struct aggregate *a);
+/* The share (percent) of a row of the live aggregate: GF_SHARE_*. */
+double agg_share(const struct gf_record *r, int which);
 
 #endif /* GF_AGGREGATE_H */

@@ -27,6 +27,7 @@ struct agg_entry {
 	uint32_t self;          /* this entry's index */
 	uint32_t prev, next;    /* group list; AGG_NONE at the ends */
 	uint64_t hash;
+	uint64_t serial;        /* the caller's: which row this is */
 	struct gf_record rec;
 	unsigned char key[];    /* the table's keylen bytes */
 };

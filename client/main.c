@@ -15,11 +15,13 @@
  * The collector (-S ... -w) exits 0, or 2 if records were lost.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,9 +34,11 @@
 #include "live.h"
 #include "log.h"
 #include "loss.h"
+#include "merge.h"
 #include "output.h"
 #include "readahead.h"
 #include "sort.h"
+#include "summary.h"
 #include "stream.h"
 #include "timefmt.h"
 
@@ -58,6 +62,12 @@ struct opts {
 	int loss;
 	struct loss_opts lossopt;
 	int localtime;
+	int trange;                     /* -t given */
+	uint64_t tfrom, tto;            /* -t: [tfrom, tto), ns */
+	uint64_t limit;                 /* -N: rows to print, 0 all */
+	int lastopt;                    /* the option before a stray word */
+	const char *lastarg;
+	int minacks_set, summary;
 };
 
 /* The end of the chain when records are printed or written. */
@@ -70,6 +80,7 @@ struct final {
 	int nar, cur;                   /* archives; the one now written */
 	uint64_t flushed;               /* live: output last flushed, ns */
 	uint64_t errors;
+	uint64_t rows, limit;           /* -N */
 };
 
 static void
@@ -78,18 +89,25 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: gapdump -r FILE ... | -R DIR | -S HOST:PORT ... [-s FIELDS] [-n] [-u]\n"
 	    "               [--localtime] [-o text|csv|json] [-c CHAR] [-L0] [-w FILE]\n"
-	    "               [-m KEYS] [-b DURATION] [-B DURATION] [--sort FIELD[:desc],...]\n"
-	    "               [--top N] [- filter expression]\n"
+	    "               [-t RANGE] [-m KEYS] [-b DURATION] [-B DURATION]\n"
+	    "               [--sort FIELD[:desc],...] [--top N] [-N N]\n"
+	    "               [- filter expression]\n"
 	    "       gapdump -S HOST:PORT ... -w PATH [--rotate DURATION] [--rotate-size SIZE]\n"
 	    "               [-m KEYS] [-b DURATION] [- filter expression]\n"
 	    "       gapdump --loss [--loss-threshold PCT] [--plot FILE.svg] [-b DURATION]\n"
 	    "               -r FILE ... | -R DIR | -S HOST:PORT ... [-o text|csv|json]\n"
 	    "               [- filter expression]\n"
-	    "  -r FILE      read a record stream (- is stdin); repeatable; gzip is read transparently\n"
+	    "  -r FILE ...  read record streams (- is stdin): every word up to the next\n"
+	    "               option or '-'; repeatable; gzip is read transparently\n"
 	    "  -R DIR       read every record stream under DIR, in order of start time\n"
 	    "  -S HOST:PORT read a live sensor (gapflow -P) until its stream ends or\n"
 	    "               SIGINT/SIGTERM; repeatable; the filter is sent to it too\n"
-	    "  -s FIELDS    fields to print: a,b,c replaces, +f adds, -f removes, f:width\n"
+	    "  -s FIELDS    fields to print: a,b,c or a b c replaces, +f adds, -f removes,\n"
+	    "               f:width\n"
+	    "  -t RANGE     records whose time span overlaps RANGE: 2026/11/22.03:18:27+2s,\n"
+	    "               03:18-03:19 (today), 2026-11-22T03:18Z/PT5M, START/END\n"
+	    "  -N N         only the first N rows\n"
+	    "  --summary    CSV, JSON: end with the summary (text always, unless -L0)\n"
 	    "  -n           numbers instead of names (protocols, states, flags)\n"
 	    "  -u           times as seconds since the epoch\n"
 	    "  --localtime  times in local time (default UTC), ISO 8601\n"
@@ -110,16 +128,22 @@ usage(FILE *out)
 	    "  --top N      only the first N (by --sort, default bytes:desc)\n"
 	    "  --loss       capture-loss report per sensor interval and in total\n"
 	    "  --loss-threshold PCT  exit status 3 when an interval's loss is >= PCT\n"
-	    "  --plot FILE  with --loss: draw loss over time as an SVG chart\n"
+	    "  --loss-min-acks N  intervals with fewer ACK events are not judged\n"
+	    "               (few-acks; default 1, as Zeek's minimum_acks)\n"
+	    "  --plot FILE.svg  with --loss: draw loss over time as an SVG chart\n"
+	    "  --plot-log   the chart's loss axis logarithmic\n"
+	    "  -o zeek      with --loss: Zeek's capture_loss.log (TSV)\n"
 	    "  --fields     list every field with its description\n"
 	    "  -h, --help   this text; -V, --version the version\n"
-	    "Records are FLOW records unless a filter selects others (e.g. 'sensor'),\n"
-	    "or the collector (-S ... -w) keeps every kind.\n");
+	    "The filter follows a lone '-' (or '--'); a word without '-' elsewhere is an\n"
+	    "error.  Records are FLOW records unless the filter names a record type\n"
+	    "('sensor', 'flow'), or the collector (-S ... -w) keeps every kind.\n");
 }
 
 enum {
 	OPT_FIELDS = 256, OPT_LOCALTIME, OPT_SORT, OPT_TOP, OPT_LOSS,
-	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE,
+	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE, OPT_MINACKS,
+	OPT_PLOTLOG, OPT_SUMMARY,
 };
 
 static struct option longopts[] = {
@@ -130,12 +154,23 @@ static struct option longopts[] = {
 	{ "loss", no_argument, NULL, OPT_LOSS },
 	{ "loss-threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "plot-log", no_argument, NULL, OPT_PLOTLOG },
+	{ "loss-min-acks", required_argument, NULL, OPT_MINACKS },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "rotate-size", required_argument, NULL, OPT_ROTATESIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static uint64_t
+wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
 
 /* min is 0, whole milliseconds or whole seconds */
 static uint64_t
@@ -175,7 +210,10 @@ compile_filter(struct opts *op, int argc, char **argv)
 	for (char *p = expr; *p != '\0'; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	op->filter = gf_filter_compile(expr, err, sizeof(err));
+	/* --loss reads SENSOR records; everything else flows, unless the
+	 * filter names a record type */
+	op->filter = gf_filter_compile_type(expr, op->loss ? GF_RT_SENSOR :
+	    GF_RT_FLOW, err, sizeof(err));
 	if (op->filter == NULL)
 		gf_fatal(GF_EXIT_ERROR, "%s", err);
 	op->expr = expr;
@@ -184,7 +222,7 @@ compile_filter(struct opts *op, int argc, char **argv)
 
 /* Options that make no sense together are refused, not ignored. */
 static void
-check_combinations(struct opts *op)
+check_combinations(struct opts *op, enum out_format out_fmt)
 {
 	const char *rot = op->rotate > 0 ? "--rotate" : "--rotate-size";
 	char err[512];
@@ -212,8 +250,12 @@ check_combinations(struct opts *op)
 	if (op->agg.hold_set && op->agg.binwidth == 0)
 		gf_fatal(GF_EXIT_ERROR, "option -B: a bin hold time needs "
 		    "bins (-b)");
-	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL)
+	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL ||
+	    op->lossopt.logscale || op->minacks_set)
 		op->loss = 1;
+	if (out_fmt == OUT_ZEEK && !op->loss)
+		gf_fatal(GF_EXIT_ERROR, "option -o: the zeek format is the "
+		    "capture-loss report's (capture_loss.log): add --loss");
 	if (op->loss && (op->agg.set || op->write != NULL || op->sort.n > 0 ||
 	    op->top > 0))
 		gf_fatal(GF_EXIT_ERROR, "option --loss: prints its own report "
@@ -233,14 +275,70 @@ check_combinations(struct opts *op)
 	    !op->has_filter && !op->agg.set;
 }
 
+/* The words after an option that takes a list, ra style (-r a b c,
+ * -s stime saddr daddr): up to the next option or '-'. */
+static int
+list_word(int argc, char **argv)
+{
+	return optind < argc && argv[optind][0] != '-' &&
+	    argv[optind][0] != '\0';
+}
+
+static int
+looks_like_field(const char *w)
+{
+	char name[64];
+	size_t n = strcspn(w, ",:/");
+
+	if (*w == '+')
+		w++, n--;
+	if (n == 0 || n >= sizeof(name))
+		return 0;
+	memcpy(name, w, n);
+	name[n] = '\0';
+	return gf_field_find(name) != NULL || strcmp(name, "flow") == 0;
+}
+
+/*
+ * A word without '-' where an option or the filter's '-' should be:
+ * name it, and the option it probably belongs to.
+ */
+static void
+stray_word(const struct opts *op, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (op->lastopt > 0 && op->lastopt < 128 &&
+	    strchr("bBtN", op->lastopt) != NULL && !looks_like_field(w))
+		gf_fatal(GF_EXIT_ERROR, "unexpected word '%s' after option "
+		    "-%c %s, which takes one value (one word, such as -b 5m "
+		    "or -t 03:18+2s); a filter follows a lone '-': - '%s'",
+		    w, op->lastopt, op->lastarg, w);
+	if ((n > 3 && strcmp(w + n - 3, ".gf") == 0) ||
+	    (n > 6 && strcmp(w + n - 6, ".gf.gz") == 0) ||
+	    access(w, F_OK) == 0)
+		gf_fatal(GF_EXIT_ERROR, "unexpected word '%s': to read it, "
+		    "give it to -r (-r FILE ...); a filter follows a lone "
+		    "'-'", w);
+	if (looks_like_field(w))
+		gf_fatal(GF_EXIT_ERROR, "unexpected word '%s': a field; list "
+		    "fields right after -s (print) or -m (merge keys): "
+		    "-s stime saddr %s; a filter follows a lone '-': - '%s'",
+		    w, w, w);
+	gf_fatal(GF_EXIT_ERROR, "unexpected word '%s': a filter follows "
+	    "a lone '-': gapdump -r FILE - '%s'", w, w);
+}
+
 static void
 parse_args(int argc, char **argv, struct opts *op, struct output *out)
 {
 	char err[512], *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+B:b:c:hL:m:no:R:r:S:s:uVw:",
+	while ((ch = getopt_long(argc, argv, "+B:b:c:hL:m:N:no:R:r:S:s:t:uVw:",
 	    longopts, NULL)) != -1) {
+		op->lastopt = ch;
+		op->lastarg = optarg;
 		switch (ch) {
 		case 'B':
 			op->agg.hold = duration_arg("-B", optarg, 0);
@@ -268,6 +366,23 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 			if (agg_parse_keys(&op->agg, optarg, err,
 			    sizeof(err)) != 0)
 				gf_fatal(GF_EXIT_ERROR, "%s", err);
+			for (; list_word(argc, argv); optind++)
+				if (agg_parse_keys(&op->agg, argv[optind], err,
+				    sizeof(err)) != 0)
+					gf_fatal(GF_EXIT_ERROR, "%s", err);
+			break;
+		case 'N':
+			op->limit = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    op->limit == 0 || op->limit > 1000000000000ull)
+				gf_fatal(GF_EXIT_ERROR, "option -N: bad count "
+				    "'%s' (1 to 1000000000000)", optarg);
+			break;
+		case 't':
+			if (gf_time_range_parse(optarg, wall_ns(), &op->tfrom,
+			    &op->tto, err, sizeof(err)) != 0)
+				gf_fatal(GF_EXIT_ERROR, "option -t: %s", err);
+			op->trange = 1;
 			break;
 		case 'n':
 			out->numeric = 1;
@@ -279,9 +394,12 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				out->fmt = OUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				out->fmt = OUT_JSON;
+			else if (strcmp(optarg, "zeek") == 0)
+				out->fmt = OUT_ZEEK;
 			else
 				gf_fatal(GF_EXIT_ERROR, "option -o: unknown "
-				    "format '%s' (text, csv, json)", optarg);
+				    "format '%s' (text, csv, json; zeek with "
+				    "--loss)", optarg);
 			break;
 		case 'R':
 			switch (inputs_add_tree(&op->in, optarg, err,
@@ -297,6 +415,17 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 			break;
 		case 'r':
 			inputs_add(&op->in, optarg);
+			for (; list_word(argc, argv); optind++) {
+				const char *w = argv[optind];
+				/* "-r x.gf gap": a filter without its '-' */
+				if (access(w, F_OK) != 0 && errno == ENOENT)
+					gf_fatal(GF_EXIT_ERROR, "option -r: "
+					    "'%s': no such file (-r reads every "
+					    "word up to the next option); a "
+					    "filter follows a lone '-': - '%s'",
+					    w, w);
+				inputs_add(&op->in, w);
+			}
 			break;
 		case 'S':
 			if (op->nhosts == GF_COLLECT_MAX)
@@ -307,6 +436,10 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 		case 's':
 			if (output_select(out, optarg, err, sizeof(err)) != 0)
 				gf_fatal(GF_EXIT_ERROR, "%s", err);
+			for (; list_word(argc, argv); optind++)
+				if (output_select(out, argv[optind], err,
+				    sizeof(err)) != 0)
+					gf_fatal(GF_EXIT_ERROR, "%s", err);
 			break;
 		case 'u':
 			gf_time_set_mode(GF_TIME_EPOCH);
@@ -341,11 +474,33 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				    "--loss-threshold: bad percentage '%s'",
 				    optarg);
 			break;
-		case OPT_PLOT:
+		case OPT_PLOT: {
+			size_t n = strlen(optarg);
 			if (*optarg == '\0')
 				gf_fatal(GF_EXIT_ERROR, "option --plot: no "
 				    "file name");
+			/* the chart is SVG only: x.png would be SVG inside */
+			if (strcmp(optarg, "-") != 0 && (n < 4 ||
+			    strcasecmp(optarg + n - 4, ".svg") != 0))
+				gf_fatal(GF_EXIT_ERROR, "option --plot: '%s': "
+				    "the chart is written as SVG only; give a "
+				    "name ending in .svg (for PNG: rsvg-convert "
+				    "-o loss.png loss.svg)", optarg);
 			op->lossopt.plot = optarg;
+			break;
+		}
+		case OPT_PLOTLOG:
+			op->lossopt.logscale = 1;
+			break;
+		case OPT_MINACKS:
+			op->lossopt.min_acks = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0')
+				gf_fatal(GF_EXIT_ERROR, "option --loss-min-acks: "
+				    "bad count '%s'", optarg);
+			op->minacks_set = 1;
+			break;
+		case OPT_SUMMARY:
+			op->summary = 1;
 			break;
 		case OPT_ROTATE:
 			op->rotate = duration_arg("--rotate", optarg,
@@ -374,16 +529,29 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 			exit(GF_EXIT_ERROR);
 		}
 	}
-	argc -= optind;
-	argv += optind;
 	/* the filter follows "-" (ra) or "--" (getopt already ate it) */
-	if (argc > 0 && strcmp(argv[0], "-") == 0) {
-		argc--;
-		argv++;
-	}
-	if (argc > 0)
-		compile_filter(op, argc, argv);
-	check_combinations(op);
+	if (optind < argc && strcmp(argv[optind], "-") == 0)
+		optind++;
+	else if (optind < argc && !(optind > 1 &&
+	    strcmp(argv[optind - 1], "--") == 0))
+		stray_word(op, argv[optind]);
+	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL ||
+	    op->lossopt.logscale || op->minacks_set)
+		op->loss = 1;
+	if (optind < argc)
+		compile_filter(op, argc - optind, argv + optind);
+	check_combinations(op, out->fmt);
+}
+
+/* -t: the record's span [stime, ltime] overlaps [tfrom, tto). */
+static int
+in_range(const struct opts *op, const struct gf_record *r)
+{
+	uint64_t s = record_stime(r), l = record_ltime(r);
+
+	if (l < s)
+		l = s;
+	return s < op->tto && l >= op->tfrom;
 }
 
 /* Called on the reader thread (readahead.h): reads op only. */
@@ -393,6 +561,8 @@ selected(void *ctx, const struct gf_record *r)
 	const struct opts *op = ctx;
 	uint16_t want = op->loss ? GF_RT_SENSOR : GF_RT_FLOW;
 
+	if (op->trange && !in_range(op, r))
+		return 0;
 	if (!op->has_filter)
 		return op->all_kinds || r->type == want;
 	if (op->loss && r->type != GF_RT_SENSOR)
@@ -400,19 +570,14 @@ selected(void *ctx, const struct gf_record *r)
 	return gf_filter_match(op->filter, r);
 }
 
-static uint64_t
-wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static void
 final_put(void *ctx, const struct gf_record *r)
 {
 	struct final *f = ctx;
 
+	if (f->limit > 0 && f->rows >= f->limit)
+		return;
+	f->rows++;
 	if (f->nar > 0)
 		gf_archive_put(f->ar[f->cur], r, wall_ns());    /* counts losses */
 	else if (f->w == NULL)
@@ -536,6 +701,7 @@ static struct live *
 open_live(struct opts *op)
 {
 	const char *remote;
+	char *sensor_expr = NULL;
 	struct live *lv;
 	char err[512];
 
@@ -545,13 +711,21 @@ open_live(struct opts *op)
 	 * stream there, and FLOW records are nearly all of it anyway; but
 	 * the loss report needs only the few SENSOR records.
 	 */
-	if (op->has_filter)
+	if (op->has_filter && op->loss) {
+		/* the sensor's filter selects flows unless told */
+		size_t n = strlen(op->expr) + 16;
+		sensor_expr = gf_xcalloc(1, n);
+		snprintf(sensor_expr, n, "sensor and (%s)", op->expr);
+		remote = sensor_expr;
+	} else if (op->has_filter) {
 		remote = op->expr;
-	else
+	} else {
 		remote = op->loss ? "sensor" : NULL;
+	}
 	lv = live_open(op->hosts, op->nhosts, remote,
 	    op->write != NULL ? LIVE_COLLECT : 0, selected, op, err,
 	    sizeof(err));
+	free(sensor_expr);
 	if (lv == NULL)
 		gf_fatal(GF_EXIT_ERROR, "option -S: %s", err);
 	return lv;
@@ -561,6 +735,7 @@ open_live(struct opts *op)
  * its records. */
 static void
 begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
+    struct loss_report *loss, struct summary *sum,
     const struct gf_stream_info *info, int source)
 {
 	if (f->nar > 0 && per_sensor_archives(op))
@@ -569,6 +744,10 @@ begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
 		f->w = open_writer(op, info);
 	if (agg != NULL)
 		agg_begin_input(agg, info);
+	if (loss != NULL)
+		loss_begin_input(loss, info);
+	if (sum != NULL)
+		summary_begin_input(sum, info);
 }
 
 /*
@@ -594,6 +773,37 @@ keep_up(struct final *f, struct live *lv, int idle)
 		fflush(stdout);
 		f->flushed = now;
 	}
+}
+
+/*
+ * Columns of an aggregation without -s: -m flow keeps the flow columns
+ * and adds trans; -m KEYS (and none) shows, as nfdump -s, the keys, then
+ * flows, packets, bytes, gap, pgap, loss and the row's shares, after the
+ * bin's time with -b.  SENSOR rows keep their columns.
+ */
+static void
+default_agg_columns(const struct opts *op, struct output *out)
+{
+	char list[1024] = "";
+	size_t n = 0;
+
+	if (op->agg.flow) {
+		output_select(out, "+trans", NULL, 0);
+		return;
+	}
+	if (op->agg.binwidth > 0)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "stime,dur,");
+	for (int i = 0; i < op->agg.nkeys && n < sizeof(list); i++) {
+		const struct gf_field *f = op->agg.key[i].f[GF_RT_FLOW];
+		if (f != NULL)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s,",
+			    f->name);
+	}
+	if (n < sizeof(list))
+		snprintf(list + n, sizeof(list) - n, "flows,pkts,bytes,gap,"
+		    "pgap,loss,%%flows,%%bytes,%%gap");
+	/* only FLOW columns are replaced: a SENSOR list stays */
+	out_replace_flow(out, list);
 }
 
 static void
@@ -625,6 +835,7 @@ main(int argc, char **argv)
 	struct aggregate *agg = NULL;
 	struct sorter *sorter = NULL;
 	struct loss_report *loss = NULL;
+	struct summary *sum = NULL;
 	struct readahead *ra = NULL;
 	struct live *lv = NULL;
 	uint64_t matched = 0;
@@ -633,6 +844,7 @@ main(int argc, char **argv)
 	gf_log_init(argv[0]);
 	memset(&op, 0, sizeof(op));
 	op.lossopt.threshold = -1;
+	op.lossopt.min_acks = 1;        /* Zeek's minimum_acks */
 	output_init(&out, stdout);
 	parse_args(argc, argv, &op, &out);
 	op.lossopt.localtime = op.localtime;
@@ -640,6 +852,7 @@ main(int argc, char **argv)
 	/* build the chain from its end */
 	memset(&fin, 0, sizeof(fin));
 	fin.out = &out;
+	fin.limit = op.limit;
 	sink.put = final_put;
 	sink.ctx = &fin;
 	if (op.loss) {
@@ -656,8 +869,14 @@ main(int argc, char **argv)
 	if (op.agg.set) {
 		agg = agg_new(&op.agg, sink);
 		if (!out.replaced && !op.loss)
-			output_select(&out, "+trans", NULL, 0);
+			default_agg_columns(&op, &out);
 	}
+
+	/* text ends with a summary (not with -L0); CSV and JSON only when
+	 * asked (summary.h) */
+	if (!op.loss && op.write == NULL && (op.summary ||
+	    (out.fmt == OUT_TEXT && out.header)))
+		sum = summary_new();
 
 	if (op.nhosts > 0) {
 		/* no sensor is asked for records that cannot be kept */
@@ -678,15 +897,21 @@ main(int argc, char **argv)
 			break;
 		switch (ev) {
 		case RA_INPUT:
-			begin_input(&op, &fin, agg, info,
+			begin_input(&op, &fin, agg, loss, sum, info,
 			    lv != NULL ? live_source(lv) : 0);
 			break;
 		case RA_RECORD:
 			matched++;
+			if (sum != NULL)
+				summary_put(sum, r);
 			if (agg != NULL)
 				agg_put(agg, r);
 			else
 				sink_put(&sink, r);
+			/* -N: straight printing needs read no further */
+			if (op.limit > 0 && sink.ctx == &fin &&
+			    fin.rows >= op.limit)
+				goto done;
 			break;
 		case RA_IDLE:
 			break;
@@ -697,6 +922,7 @@ main(int argc, char **argv)
 		if (lv != NULL)
 			keep_up(&fin, lv, ev == RA_IDLE);
 	}
+done:
 	readahead_close(ra);
 	errors += live_close(lv) > 0;   /* reported by the collector */
 	if (agg != NULL) {
@@ -708,6 +934,15 @@ main(int argc, char **argv)
 	if (loss != NULL && loss_finish(loss) != 0)
 		errors++;
 	output_flush(&out);
+	if (sum != NULL) {
+		if (out.fmt == OUT_CSV) {
+			fflush(stdout);
+			summary_print(sum, stderr, 0);
+		} else {
+			summary_print(sum, stdout, out.fmt == OUT_JSON);
+		}
+	}
+	summary_free(sum);
 	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
 		errors++;
 	for (int i = 0; i < fin.nar; i++)

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "gapflow.h"
 #include "merge.h"
 
 /* 64 x 64 -> 128-bit products keep the split exact for any counter. */
@@ -29,10 +30,13 @@ merge_plan_init(struct merge_plan *p, uint16_t rtype, const uint8_t *frozen)
 		op->rule = f->merge;
 		if (f->show == GF_SH_TIME)
 			op->flags |= MOP_TIME;
-		if (rtype == GF_RT_FLOW && strcmp(f->name, "trans") == 0)
+		if (rtype == GF_RT_FLOW && (strcmp(f->name, "trans") == 0 ||
+		    strcmp(f->name, "flows") == 0))
 			op->flags |= MOP_NOSPLIT;
 		if (rtype == GF_RT_FLOW && strcmp(f->name, "kind") == 0)
 			op->flags |= MOP_KIND;
+		if (rtype == GF_RT_FLOW && strcmp(f->name, "flgs") == 0)
+			p->flgs = 1;
 	}
 	return 0;
 }
@@ -147,6 +151,18 @@ merge_add(const struct merge_plan *p, struct gf_record *acc,
 		}
 		set_uint(pa, op->type, va);
 	}
+	if (p->flgs)
+		merge_flow_flags(acc);
+}
+
+void
+merge_flow_flags(struct gf_record *acc)
+{
+	struct gf_flow *f = &acc->u.flow;
+
+	if (acc->type == GF_RT_FLOW && (f->flgs & GF_F_SIMPLEX) &&
+	    f->src.pkts > 0 && f->dst.pkts > 0)
+		f->flgs &= ~GF_F_SIMPLEX;
 }
 
 /* floor(v * num / den) without overflow; num <= den, den > 0. */

@@ -11,10 +11,14 @@
  *                 ors, LAST takes the value of the record that ends
  *                 later, FIRST of the one that starts earlier.  The flow
  *                 field 'kind' is final when any merged record was final.
+ *                 Flow flags describing the whole row are then
+ *                 recomputed from the merged counters (merge_flow_flags):
+ *                 simplex (S) stays only while one direction has no
+ *                 packets in the row; the other flags are ORed.
  *                 Derived fields (dur, rates, percentages) need nothing:
  *                 they are functions of the stored counters.
  *   merge_part()  copies the part of a record that falls in [from, to]:
- *                 every SUM field except 'trans' is scaled by the time
+ *                 every SUM field except 'trans' and 'flows' is scaled by the time
  *                 overlap with cumulative rounding, so the parts of one
  *                 record sum exactly to the whole; times are clamped.
  * Records are hostile input: nothing here trusts stime <= ltime or any
@@ -39,12 +43,13 @@ struct merge_op {
 };
 
 #define MOP_TIME    0x01    /* a time: 0 means none */
-#define MOP_NOSPLIT 0x02    /* a SUM that a part keeps whole (trans) */
+#define MOP_NOSPLIT 0x02    /* a SUM a part keeps whole (trans, flows) */
 #define MOP_KIND    0x04    /* flow kind: final wins */
 
 struct merge_plan {
 	uint16_t rtype;
 	int n;
+	int flgs;               /* flgs is merged (not a key): fix it up */
 	struct merge_op op[MERGE_MAX_OPS];
 };
 
@@ -56,6 +61,14 @@ struct merge_plan {
  */
 int merge_plan_init(struct merge_plan *p, uint16_t rtype,
     const uint8_t *frozen);
+
+/*
+ * The flags of a merged flow row that its counters decide: simplex only
+ * if a part was simplex and one direction has no packets in the row (a
+ * flow whose first status record held one direction, merged with the
+ * rest, is not simplex).  Every other GF_F_* flag is the OR of the parts.
+ */
+void merge_flow_flags(struct gf_record *acc);
 
 /* Fold r into acc; both of the plan's type. */
 void merge_add(const struct merge_plan *p, struct gf_record *acc,

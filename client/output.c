@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gapflow.h"
+#include "log.h"
 #include "output.h"
 #include "timefmt.h"
 
@@ -92,6 +93,19 @@ apply_token(struct out_list *l, uint16_t rtype, char op, const char *name,
 	l->col[l->n].width = width > 0 ? width : f->width;
 	l->n++;
 	return 1;
+}
+
+void
+out_replace_flow(struct output *o, const char *spec)
+{
+	char *copy = gf_xstrdup(spec), *save = NULL, *tok;
+	struct out_list *l = &o->list[GF_RT_FLOW];
+
+	l->n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		apply_token(l, GF_RT_FLOW, '+', tok, 0);
+	free(copy);
 }
 
 int
@@ -502,6 +516,7 @@ output_record(struct output *o, const struct gf_record *r)
 	o->last_type = r->type;
 	switch (o->fmt) {
 	case OUT_TEXT:
+	case OUT_ZEEK:          /* refused without --loss */
 		if (newtype && o->header)
 			print_text_header(o, l);
 		print_text(o, l, r);

@@ -16,7 +16,10 @@
 #include "fields.h"
 #include "record.h"
 
-enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
+enum out_format {
+	OUT_TEXT, OUT_CSV, OUT_JSON,
+	OUT_ZEEK,               /* --loss only: Zeek's capture_loss.log */
+};
 
 #define OUT_MAX_FIELDS 128
 #define OUT_LINE_CAP   16384    /* row buffer; a row may span flushes */
@@ -59,6 +62,8 @@ void output_init(struct output *o, FILE *fp);
  * message naming the field in err.
  */
 int output_select(struct output *o, const char *spec, char *err, size_t errlen);
+/* Replace the FLOW column list by spec (a plain list of known fields). */
+void out_replace_flow(struct output *o, const char *spec);
 void output_record(struct output *o, const struct gf_record *r);
 /* Write what output_record() buffered; call before the stream is used
  * otherwise and at the end. */

@@ -12,20 +12,27 @@
 #include "log.h"
 #include "plot.h"
 
-/* Canvas and plot area, in SVG user units (pixels). */
+/* Canvas and the two panels, in SVG user units (pixels): loss on top,
+ * traffic and drops below, one time axis under both. */
 #define WIDTH   1000
-#define HEIGHT  520
+#define HEIGHT  740
 #define LEFT    80
-#define RIGHT   30
-#define TOP     92
-#define BOTTOM  80
+#define RIGHT   80
+#define TOP     112
+#define PH      330                     /* loss panel */
+#define GAP2    36
+#define TOP2    (TOP + PH + GAP2)       /* traffic panel */
+#define PH2     150
 #define PW      (WIDTH - LEFT - RIGHT)
-#define PH      (HEIGHT - TOP - BOTTOM)
+#define LOG_FLOOR 1e-4                  /* lowest decade of the log axis */
 
 #define COLOR_BYTES  "#1f77b4"
 #define COLOR_EVENTS "#e6550d"
 #define COLOR_THRESH "#d62728"
 #define COLOR_MAX    "#9ecae1"
+#define COLOR_PKTS   "#4d4d4d"
+#define COLOR_DROPS  "#9467bd"
+#define COLOR_NOJUDGE "#aaaaaa"
 
 #define NS_MS   1000000ull
 #define NS_S    GF_NS_PER_SEC
@@ -36,13 +43,19 @@
 /* One drawn point: a group of consecutive intervals. */
 struct dot {
 	uint64_t stime, ltime;
-	double bytes_pct, events_pct;
-	double max_pct;                 /* worst interval of the group */
+	double bytes_pct, events_pct;   /* of the judged intervals */
+	double max_pct;                 /* worst judged interval */
+	double pkt_rate, drop_rate;     /* per second, all intervals */
+	int judged;                     /* judged intervals in the group */
+	int crossed;                    /* one of them reached the threshold */
 };
 
 struct chart {
 	uint64_t t0, t1;                /* x range, ns */
-	double ymax;
+	double ymax;                    /* loss axis top, percent (<= 100) */
+	double ymin;                    /* log axis bottom */
+	int logscale;
+	double rmax, dmax;              /* traffic panel: packets/s, drops/s */
 	long tzoff;                     /* seconds east of UTC for labels */
 	int local;
 };
@@ -68,7 +81,24 @@ ypos(const struct chart *c, double v)
 {
 	if (v > c->ymax)
 		v = c->ymax;
+	if (c->logscale) {
+		if (v < c->ymin)
+			v = c->ymin;
+		return TOP + PH - (log10(v) - log10(c->ymin)) /
+		    (log10(c->ymax) - log10(c->ymin)) * PH;
+	}
 	return TOP + PH - v / c->ymax * PH;
+}
+
+/* The traffic panel: a value against its axis top. */
+static double
+ypos2(double v, double top)
+{
+	if (top <= 0)
+		return TOP2 + PH2;
+	if (v > top)
+		v = top;
+	return TOP2 + PH2 - v / top * PH2;
 }
 
 /* 1, 2 or 5 times a power of ten, at least x. */
@@ -151,9 +181,11 @@ time_label(const struct chart *c, uint64_t t, uint64_t step, char *buf,
 	}
 }
 
-/* Merge runs of intervals so that at most PLOT_MAX_POINTS remain. */
+/* Merge runs of intervals so that at most PLOT_MAX_POINTS remain.  Loss
+ * is summed over the judged intervals only (loss.h); traffic over all. */
 static struct dot *
-make_dots(const struct plot_point *p, size_t n, size_t *ndots, size_t *per)
+make_dots(const struct plot_point *p, size_t n, double threshold,
+    size_t *ndots, size_t *per)
 {
 	size_t g = (n + PLOT_MAX_POINTS - 1) / PLOT_MAX_POINTS, k = 0;
 	struct dot *d;
@@ -162,25 +194,40 @@ make_dots(const struct plot_point *p, size_t n, size_t *ndots, size_t *per)
 		g = 1;
 	d = gf_xcalloc((n + g - 1) / g + 1, sizeof(*d));
 	for (size_t i = 0; i < n; i += g, k++) {
-		uint64_t ack = 0, gap = 0, ackev = 0, gapev = 0;
+		uint64_t ack = 0, gap = 0, ackev = 0, gapev = 0, span = 0;
+		double pkts = 0, drops = 0;
 		size_t end = i + g < n ? i + g : n;
 		d[k].stime = p[i].stime;
 		d[k].ltime = p[i].ltime;
 		for (size_t j = i; j < end; j++) {
+			double b = pct(p[j].gapbytes, p[j].ackbytes);
+			double e = pct(p[j].gapev, p[j].ackev);
+			if (p[j].ltime > p[j].stime)
+				span += p[j].ltime - p[j].stime;
+			pkts += (double)p[j].pkts;
+			drops += (double)p[j].drops;
+			if (p[j].ltime > d[k].ltime)
+				d[k].ltime = p[j].ltime;
+			if (p[j].judge != PJ_OK)
+				continue;
+			d[k].judged++;
 			ack += p[j].ackbytes;
 			gap += p[j].gapbytes;
 			ackev += p[j].ackev;
 			gapev += p[j].gapev;
-			if (pct(p[j].gapbytes, p[j].ackbytes) > d[k].max_pct)
-				d[k].max_pct = pct(p[j].gapbytes,
-				    p[j].ackbytes);
-			if (pct(p[j].gapev, p[j].ackev) > d[k].max_pct)
-				d[k].max_pct = pct(p[j].gapev, p[j].ackev);
-			if (p[j].ltime > d[k].ltime)
-				d[k].ltime = p[j].ltime;
+			if (b > d[k].max_pct)
+				d[k].max_pct = b;
+			if (e > d[k].max_pct)
+				d[k].max_pct = e;
+			if (threshold >= 0 && (b >= threshold || e >= threshold))
+				d[k].crossed = 1;
 		}
 		d[k].bytes_pct = pct(gap, ack);
 		d[k].events_pct = pct(gapev, ackev);
+		if (span > 0) {
+			d[k].pkt_rate = pkts / ((double)span / 1e9);
+			d[k].drop_rate = drops / ((double)span / 1e9);
+		}
 	}
 	*ndots = k;
 	*per = g;
@@ -214,11 +261,16 @@ draw_series(FILE *fp, const struct chart *c, const struct dot *d, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		double v = value(&d[i], which);
 		double x = xpos(c, d[i].stime / 2 + d[i].ltime / 2);
-		/* a pause of more than three intervals lifts the pen */
+		/* a pause of more than three intervals, or an interval too
+		 * thin to judge, lifts the pen */
 		if (i > 0 && d[i].stime > d[i - 1].ltime &&
 		    d[i].stime - d[i - 1].ltime >
 		    3 * (d[i - 1].ltime - d[i - 1].stime))
 			pen = 0;
+		if (d[i].judged == 0) {
+			pen = 0;
+			continue;
+		}
 		fprintf(fp, "%s%.2f %.2f ", pen ? "L" : "M", x, ypos(c, v));
 		pen = 1;
 	}
@@ -227,41 +279,95 @@ draw_series(FILE *fp, const struct chart *c, const struct dot *d, size_t n,
 		return;
 	for (size_t i = 0; i < n; i++) {
 		double v = value(&d[i], which);
+		if (d[i].judged == 0)
+			continue;
 		fprintf(fp, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" "
 		    "fill=\"%s\"/>\n", xpos(c, d[i].stime / 2 +
 		    d[i].ltime / 2), ypos(c, v), color);
 	}
 }
 
+/* A value for an axis label: 0.001 ... 100, or 1.5k, 2M for rates. */
+static void
+num_label(double v, int decimals, char *buf, size_t len)
+{
+	if (v >= 1e9)
+		snprintf(buf, len, "%gG", v / 1e9);
+	else if (v >= 1e6)
+		snprintf(buf, len, "%gM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%gk", v / 1e3);
+	else
+		snprintf(buf, len, "%.*f", decimals, v);
+}
+
+static void
+hgrid(FILE *fp, double y, double v, int decimals, int right)
+{
+	char label[32];
+
+	num_label(v, decimals, label, sizeof(label));
+	fprintf(fp, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" "
+	    "stroke=\"#dddddd\"/>\n", LEFT, y, LEFT + PW, y);
+	if (right)
+		fprintf(fp, "<text x=\"%d\" y=\"%.2f\" dominant-baseline="
+		    "\"middle\" fill=\"%s\">%s</text>\n", LEFT + PW + 8, y,
+		    COLOR_DROPS, label);
+	else
+		fprintf(fp, "<text x=\"%d\" y=\"%.2f\" text-anchor=\"end\" "
+		    "dominant-baseline=\"middle\">%s</text>\n", LEFT - 8, y,
+		    label);
+}
+
 static void
 draw_axes(FILE *fp, const struct chart *c)
 {
-	double ystep = nice_step(c->ymax / 5);
-	int decimals = ystep >= 1 ? 0 : (int)ceil(-log10(ystep) - 1e-9);
 	uint64_t step = time_step(c->t1 - c->t0);
 	uint64_t off = (uint64_t)((int64_t)c->tzoff * (int64_t)NS_S);
 	uint64_t t;
 
-	/* plot frame and horizontal grid with y labels */
+	/* the two panel frames */
 	fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
 	    "fill=\"#ffffff\" stroke=\"#444444\"/>\n", LEFT, TOP, PW, PH);
-	for (int i = 0; i * ystep <= c->ymax * (1 + 1e-9); i++) {
-		double v = i * ystep, y = ypos(c, v);
-		if (i > 0)
-			fprintf(fp, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" "
-			    "y2=\"%.2f\" stroke=\"#dddddd\"/>\n", LEFT, y,
-			    LEFT + PW, y);
-		if (c->ymax < 1e6)
+	fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+	    "fill=\"#ffffff\" stroke=\"#444444\"/>\n", LEFT, TOP2, PW, PH2);
+	/* loss axis: decades on a log scale, else 1-2-5 steps */
+	if (c->logscale) {
+		for (double v = c->ymin; v <= c->ymax * (1 + 1e-9); v *= 10) {
+			int dec = v >= 1 ? 0 : (int)ceil(-log10(v) - 1e-9);
+			hgrid(fp, ypos(c, v), v, dec, 0);
+		}
+		/* the floor holds everything below it, 0 included */
+		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+		    "fill=\"#555555\">(and 0)</text>\n", LEFT - 8,
+		    TOP + PH + 14);
+	} else {
+		double ystep = nice_step(c->ymax / 5);
+		int dec = ystep >= 1 ? 0 : (int)ceil(-log10(ystep) - 1e-9);
+		for (int i = 0; i * ystep <= c->ymax * (1 + 1e-9); i++)
+			hgrid(fp, ypos(c, i * ystep), i * ystep, dec, 0);
+	}
+	/* traffic panel: packets/s on the left, drops/s on the right */
+	if (c->rmax > 0) {
+		double st = nice_step(c->rmax / 3);
+		for (int i = 0; i * st <= c->rmax * (1 + 1e-9); i++)
+			hgrid(fp, ypos2(i * st, c->rmax), i * st,
+			    st >= 1 ? 0 : 1, 0);
+	}
+	if (c->dmax > 0) {
+		double st = nice_step(c->dmax / 3);
+		char label[32];
+		for (int i = 1; i * st <= c->dmax * (1 + 1e-9); i++) {
+			num_label(i * st, st >= 1 ? 0 : 2, label,
+			    sizeof(label));
 			fprintf(fp, "<text x=\"%d\" y=\"%.2f\" "
-			    "text-anchor=\"end\" dominant-baseline=\"middle\">"
-			    "%.*f</text>\n", LEFT - 8, y, decimals, v);
-		else    /* only broken counters get here: keep it short */
-			fprintf(fp, "<text x=\"%d\" y=\"%.2f\" "
-			    "text-anchor=\"end\" dominant-baseline=\"middle\">"
-			    "%.3g</text>\n", LEFT - 8, y, v);
+			    "dominant-baseline=\"middle\" fill=\"%s\">%s"
+			    "</text>\n", LEFT + PW + 8, ypos2(i * st, c->dmax),
+			    COLOR_DROPS, label);
+		}
 	}
 	/* vertical grid with time labels, on multiples of the step in the
-	 * labels' time zone */
+	 * labels' time zone, through both panels */
 	t = ((c->t0 + off) / step + ((c->t0 + off) % step ? 1 : 0)) * step -
 	    off;
 	for (; t <= c->t1 && t >= c->t0; t += step) {
@@ -271,10 +377,12 @@ draw_axes(FILE *fp, const struct chart *c)
 		fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" "
 		    "y2=\"%d\" stroke=\"#dddddd\"/>\n", x, TOP, x, TOP + PH);
 		fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" "
-		    "y2=\"%d\" stroke=\"#444444\"/>\n", x, TOP + PH, x,
-		    TOP + PH + 5);
+		    "y2=\"%d\" stroke=\"#dddddd\"/>\n", x, TOP2, x, TOP2 + PH2);
+		fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" "
+		    "y2=\"%d\" stroke=\"#444444\"/>\n", x, TOP2 + PH2, x,
+		    TOP2 + PH2 + 5);
 		fprintf(fp, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">"
-		    "%s</text>\n", x, TOP + PH + 20, label);
+		    "%s</text>\n", x, TOP2 + PH2 + 20, label);
 		if (t > UINT64_MAX - step)
 			break;
 	}
@@ -294,22 +402,30 @@ span_text(const struct chart *c, uint64_t t, char *buf, size_t len)
 		    (unsigned)(t % NS_S / NS_MS));
 }
 
+/* A legend entry at (x, y): a line sample (or a box when box != 0) and
+ * its text. */
 static void
-legend_entry(FILE *fp, int x, const char *color, const char *dash,
-    const char *width, const char *text)
+legend_entry(FILE *fp, int x, int y, const char *color, const char *dash,
+    const char *width, int box, const char *text)
 {
-	fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-	    "stroke=\"%s\" stroke-width=\"%s\"%s/>\n<text x=\"%d\" "
-	    "y=\"%d\" dominant-baseline=\"middle\">%s</text>\n", x,
-	    TOP - 18, x + 28, TOP - 18, color, width, dash, x + 34, TOP - 18,
-	    text);
+	if (box)
+		fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"28\" height=\"10\" "
+		    "fill=\"%s\" fill-opacity=\"0.25\" stroke=\"%s\"/>\n", x,
+		    y - 5, color, color);
+	else
+		fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+		    "stroke=\"%s\" stroke-width=\"%s\"%s/>\n", x, y, x + 28, y,
+		    color, width, dash);
+	fprintf(fp, "<text x=\"%d\" y=\"%d\" dominant-baseline=\"middle\">"
+	    "%s</text>\n", x + 34, y, text);
 }
 
 static void
 draw_labels(FILE *fp, const struct chart *c, size_t nintervals, size_t per,
-    const struct plot_opts *o)
+    const struct plot_opts *o, size_t nojudge, size_t crossed)
 {
-	char from[40], to[40], zone[48];
+	char from[40], to[40], zone[48], label[96];
+	int y1 = TOP - 40, y2 = TOP - 18;
 
 	span_text(c, c->t0, from, sizeof(from));
 	span_text(c, c->t1, to, sizeof(to));
@@ -325,25 +441,98 @@ draw_labels(FILE *fp, const struct chart *c, size_t nintervals, size_t per,
 	    "interval%s", LEFT, nintervals, nintervals == 1 ? "" : "s");
 	if (per > 1)
 		fprintf(fp, ", %zu per point (counters summed)", per);
+	if (nojudge > 0)
+		fprintf(fp, "; %zu not judged (fewer ACKs than --loss-min-acks)",
+		    nojudge);
 	fprintf(fp, "</text>\n");
 	fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">time "
-	    "(%s)</text>\n", LEFT + PW / 2, HEIGHT - 25, zone);
+	    "(%s)</text>\n", LEFT + PW / 2, TOP2 + PH2 + 44, zone);
 	fprintf(fp, "<text x=\"20\" y=\"%d\" text-anchor=\"middle\" "
-	    "transform=\"rotate(-90 20 %d)\">capture loss, %%</text>\n",
-	    TOP + PH / 2, TOP + PH / 2);
-	/* legend: one row between the title and the plot */
-	legend_entry(fp, LEFT, COLOR_BYTES, "", "2",
-	    "by bytes: gap / acknowledged bytes");
-	legend_entry(fp, LEFT + 265, COLOR_EVENTS, " stroke-dasharray=\"6 3\"",
-	    "2", "by events: gap / ACK events");
+	    "transform=\"rotate(-90 20 %d)\">capture loss, %%%s</text>\n",
+	    TOP + PH / 2, TOP + PH / 2, c->logscale ? " (log scale)" : "");
+	fprintf(fp, "<text x=\"20\" y=\"%d\" text-anchor=\"middle\" "
+	    "transform=\"rotate(-90 20 %d)\">packets/s</text>\n",
+	    TOP2 + PH2 / 2, TOP2 + PH2 / 2);
+	fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+	    "fill=\"%s\" transform=\"rotate(90 %d %d)\">drops/s</text>\n",
+	    WIDTH - 14, TOP2 + PH2 / 2, COLOR_DROPS, WIDTH - 14,
+	    TOP2 + PH2 / 2);
+	/* legend: two rows between the title and the loss panel, one
+	 * entry per series drawn */
+	legend_entry(fp, LEFT, y1, COLOR_BYTES, "", "2", 0,
+	    "loss by bytes: gap / acknowledged bytes");
+	legend_entry(fp, LEFT + 300, y1, COLOR_EVENTS,
+	    " stroke-dasharray=\"6 3\"", "2", 0,
+	    "loss by events: gap / ACK events");
 	if (per > 1)
-		legend_entry(fp, LEFT + 480, COLOR_MAX, "", "2",
+		legend_entry(fp, LEFT + 580, y1, COLOR_MAX, "", "2", 0,
 		    "worst single interval");
 	if (o->threshold >= 0) {
-		char label[64];
 		snprintf(label, sizeof(label), "threshold %g %%", o->threshold);
-		legend_entry(fp, LEFT + 660, COLOR_THRESH,
-		    " stroke-dasharray=\"2 3\"", "1.5", label);
+		legend_entry(fp, LEFT, y2, COLOR_THRESH,
+		    " stroke-dasharray=\"2 3\"", "1.5", 0, label);
+		snprintf(label, sizeof(label), "over the threshold (%zu)",
+		    crossed);
+		legend_entry(fp, LEFT + 180, y2, COLOR_THRESH, "", "1", 1,
+		    label);
+	}
+	legend_entry(fp, LEFT + 400, y2, COLOR_PKTS, "", "1.5", 0,
+	    "packets/s read (lower panel)");
+	legend_entry(fp, LEFT + 640, y2, COLOR_DROPS, "", "1.5", 0,
+	    c->dmax > 0 ? "kernel + interface drops/s" :
+	    "kernel + interface drops/s: none");
+}
+
+/* The traffic panel's two series. */
+static void
+draw_traffic(FILE *fp, const struct chart *c, const struct dot *d, size_t n)
+{
+	for (int s = 0; s < 2; s++) {
+		double top = s == 0 ? c->rmax : c->dmax;
+		int pen = 0;
+		if (top <= 0)
+			continue;
+		fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width="
+		    "\"1.5\" stroke-linejoin=\"round\" d=\"", s == 0 ?
+		    COLOR_PKTS : COLOR_DROPS);
+		for (size_t i = 0; i < n; i++) {
+			double v = s == 0 ? d[i].pkt_rate : d[i].drop_rate;
+			if (i > 0 && d[i].stime > d[i - 1].ltime &&
+			    d[i].stime - d[i - 1].ltime >
+			    3 * (d[i - 1].ltime - d[i - 1].stime))
+				pen = 0;
+			fprintf(fp, "%s%.2f %.2f ", pen ? "L" : "M",
+			    xpos(c, d[i].stime / 2 + d[i].ltime / 2),
+			    ypos2(v, top));
+			pen = 1;
+		}
+		fprintf(fp, "\"/>\n");
+	}
+}
+
+/* Intervals over the threshold: a band through the loss panel and a
+ * mark above it; intervals not judged: a grey tick under it. */
+static void
+draw_marks(FILE *fp, const struct chart *c, const struct dot *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double x0 = xpos(c, d[i].stime), x1 = xpos(c, d[i].ltime);
+		if (x1 - x0 < 1.5) {
+			double m = (x0 + x1) / 2;
+			x0 = m - 0.75;
+			x1 = m + 0.75;
+		}
+		if (d[i].crossed)
+			fprintf(fp, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
+			    "height=\"%d\" fill=\"%s\" fill-opacity=\"0.15\"/>"
+			    "\n<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
+			    "height=\"6\" fill=\"%s\"/>\n", x0, TOP, x1 - x0,
+			    PH, COLOR_THRESH, x0, TOP - 7, x1 - x0,
+			    COLOR_THRESH);
+		else if (d[i].judged == 0)
+			fprintf(fp, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
+			    "height=\"5\" fill=\"%s\"/>\n", x0, TOP + PH + 1,
+			    x1 - x0, COLOR_NOJUDGE);
 	}
 }
 
@@ -353,33 +542,68 @@ plot_loss_svg(const char *path, const struct plot_point *p, size_t n,
 {
 	struct chart c;
 	struct dot *d;
-	size_t nd, per;
-	double top = 0;
+	size_t nd, per, nojudge = 0, crossed = 0;
+	double top = 0, low = 100;
 	FILE *fp;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	d = make_dots(p, n, &nd, &per);
+	d = make_dots(p, n, o->threshold, &nd, &per);
+	for (size_t i = 0; i < n; i++)
+		nojudge += p[i].judge == PJ_FEW_ACKS;
 	c.t0 = n > 0 ? p[0].stime : 0;
 	c.t1 = c.t0;
 	for (size_t i = 0; i < nd; i++) {
+		double v[3] = { d[i].bytes_pct, d[i].events_pct,
+		    per > 1 ? d[i].max_pct : 0 };
 		if (d[i].ltime > c.t1)
 			c.t1 = d[i].ltime;
 		if (d[i].stime < c.t0)
 			c.t0 = d[i].stime;
-		if (d[i].bytes_pct > top)
-			top = d[i].bytes_pct;
-		if (d[i].events_pct > top)
-			top = d[i].events_pct;
-		if (per > 1 && d[i].max_pct > top)
-			top = d[i].max_pct;
+		if (d[i].pkt_rate > c.rmax)
+			c.rmax = d[i].pkt_rate;
+		if (d[i].drop_rate > c.dmax)
+			c.dmax = d[i].drop_rate;
+		crossed += d[i].crossed;
+		if (d[i].judged == 0)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			if (v[k] > top)
+				top = v[k];
+			if (v[k] > 0 && v[k] < low)
+				low = v[k];
+		}
 	}
 	if (c.t1 <= c.t0)
 		c.t1 = c.t0 + NS_S;
 	if (o->threshold > top)
 		top = o->threshold;
-	c.ymax = top > 0 ? ceil(top * 1.05 / nice_step(top / 5)) *
-	    nice_step(top / 5) : 1.0;
+	if (o->threshold > 0 && o->threshold < low)
+		low = o->threshold;
+	/* percentages of judged intervals are <= 100 (loss.h): the axis
+	 * never goes past 100 */
+	if (top > 100)
+		top = 100;
+	c.logscale = o->logscale;
+	if (c.logscale) {
+		c.ymax = top > 0 ? pow(10, ceil(log10(top) - 1e-9)) : 1;
+		if (c.ymax > 100)
+			c.ymax = 100;
+		c.ymin = pow(10, floor(log10(low)));
+		if (c.ymin < LOG_FLOOR)
+			c.ymin = LOG_FLOOR;
+		if (c.ymin >= c.ymax)
+			c.ymin = c.ymax / 10;
+	} else {
+		c.ymax = top > 0 ? ceil(top * 1.05 / nice_step(top / 5)) *
+		    nice_step(top / 5) : 1.0;
+		if (c.ymax > 100)
+			c.ymax = 100;
+	}
+	c.rmax = c.rmax > 0 ? ceil(c.rmax * 1.05 / nice_step(c.rmax / 3)) *
+	    nice_step(c.rmax / 3) : 0;
+	c.dmax = c.dmax > 0 ? ceil(c.dmax * 1.05 / nice_step(c.dmax / 3)) *
+	    nice_step(c.dmax / 3) : 0;
 	c.local = o->localtime;
 	if (c.local) {
 		time_t sec = (time_t)(c.t0 / NS_S);
@@ -403,19 +627,21 @@ plot_loss_svg(const char *path, const struct plot_point *p, size_t n,
 	    "<rect width=\"100%%\" height=\"100%%\" fill=\"#fafafa\"/>\n",
 	    WIDTH, HEIGHT, WIDTH, HEIGHT);
 	draw_axes(fp, &c);
+	draw_marks(fp, &c, d, nd);
 	if (per > 1)
 		draw_series(fp, &c, d, nd, S_MAX, COLOR_MAX, "");
 	draw_series(fp, &c, d, nd, S_BYTES, COLOR_BYTES, "");
 	draw_series(fp, &c, d, nd, S_EVENTS, COLOR_EVENTS,
 	    " stroke-dasharray=\"6 3\"");
-	if (o->threshold >= 0) {
+	if (o->threshold >= 0 && (!c.logscale || o->threshold >= c.ymin)) {
 		double y = ypos(&c, o->threshold);
 		fprintf(fp, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" "
 		    "y2=\"%.2f\" stroke=\"%s\" stroke-width=\"1.5\" "
 		    "stroke-dasharray=\"2 3\"/>\n", LEFT, y, LEFT + PW, y,
 		    COLOR_THRESH);
 	}
-	draw_labels(fp, &c, n, per, o);
+	draw_traffic(fp, &c, d, nd);
+	draw_labels(fp, &c, n, per, o, nojudge, crossed);
 	fprintf(fp, "</svg>\n");
 	if (fp == stdout) {
 		if (fflush(fp) != 0 || ferror(fp))

@@ -19,15 +19,26 @@
 
 #define PLOT_MAX_POINTS 1000
 
+/* What a point's percentages are worth (loss.h). */
+enum plot_judge {
+	PJ_OK,
+	PJ_FEW_ACKS,            /* too few ACK events to judge */
+	PJ_INCONSISTENT,        /* more gap than acknowledged: damaged */
+};
+
 struct plot_point {
 	uint64_t stime, ltime;          /* ns */
 	uint64_t ackbytes, gapbytes;
 	uint64_t ackev, gapev;
+	uint64_t pkts;                  /* packets the sensor read */
+	uint64_t drops;                 /* kernel + interface drops */
+	uint8_t judge;                  /* enum plot_judge */
 };
 
 struct plot_opts {
 	double threshold;               /* percent; < 0: none */
 	int localtime;                  /* tick labels in local time */
+	int logscale;                   /* logarithmic loss axis */
 };
 
 /*

@@ -106,6 +106,26 @@ der_loss_events_pct(const struct gf_record *r)
 	return ratio_pct((double)r->u.sensor.gapev, (double)r->u.sensor.ackev);
 }
 
+double (*gf_share_fn)(const struct gf_record *r, int which);
+
+static double
+der_share_flows(const struct gf_record *r)
+{
+	return gf_share_fn != NULL ? gf_share_fn(r, GF_SHARE_FLOWS) : 0.0;
+}
+
+static double
+der_share_bytes(const struct gf_record *r)
+{
+	return gf_share_fn != NULL ? gf_share_fn(r, GF_SHARE_BYTES) : 0.0;
+}
+
+static double
+der_share_gap(const struct gf_record *r)
+{
+	return gf_share_fn != NULL ? gf_share_fn(r, GF_SHARE_GAP) : 0.0;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 #define FL(m) offsetof(struct gf_flow, m)
@@ -172,6 +192,7 @@ const struct gf_field gf_fields[] = {
 	FW("ddups", NULL, U32, dst.dups, NUM, SUM, 5, "destination duplicate frames, not counted in dpkts or dbytes"),
 	FW("dvlan", NULL, U16, dvlan, NUM, FIRST, 5, "destination's VLAN id: outermost 802.1Q tag of its first tagged packet, 0 if none"),
 	FW("tunid", NULL, U32, tunid, NUM, FIRST, 8, "outermost tunnel id of the flow's first tunnelled packet: VXLAN or Geneve VNI, GTP-U TEID, PBB I-SID; 0 if none"),
+	FW("flows", NULL, U32, flows, NUM, SUM, 6, "distinct flows merged into this aggregate (gapdump -m); 0 in the sensor's records, each one flow's"),
 	/* FLOW, derived */
 	FD("dur", NULL, GF_RT_FLOW, SECS, 10, der_flow_dur, "record duration, ltime - stime, seconds"),
 	FD("pkts", NULL, GF_RT_FLOW, FLOAT, 9, der_pkts, "packets, both directions"),
@@ -186,6 +207,9 @@ const struct gf_field gf_fields[] = {
 	FD("load", NULL, GF_RT_FLOW, FLOAT, 11, der_load, "bits per second over the record"),
 	FD("dir", NULL, GF_RT_FLOW, DIR, 3, der_dir, "directions seen: <-> both, -> src only, <- dst only"),
 	FD("type", NULL, GF_RT_FLOW, RTYPE, 6, der_rtype, "record type"),
+	FD("%flows", NULL, GF_RT_FLOW, FLOAT, 7, der_share_flows, "aggregates (-m): the row's flows over all rows' flows (of its bin), percent"),
+	FD("%bytes", NULL, GF_RT_FLOW, FLOAT, 7, der_share_bytes, "aggregates (-m): the row's bytes over all rows' bytes (of its bin), percent"),
+	FD("%gap", NULL, GF_RT_FLOW, FLOAT, 7, der_share_gap, "aggregates (-m): the row's gap bytes over all rows' gap bytes (of its bin), percent"),
 
 	/* SENSOR, wire order */
 	SW("stime", NULL, U64, stime, TIME, MIN, 26, "interval start"),

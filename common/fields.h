@@ -67,6 +67,14 @@ struct gf_field {
 extern const struct gf_field gf_fields[];
 extern const size_t gf_nfields;
 
+/*
+ * A row's share of its aggregation's totals, for the derived fields
+ * %flows, %bytes and %gap: set by the client's aggregation (gapdump -m),
+ * NULL elsewhere (the fields are then 0).
+ */
+enum { GF_SHARE_FLOWS, GF_SHARE_BYTES, GF_SHARE_GAP };
+extern double (*gf_share_fn)(const struct gf_record *r, int which);
+
 /* Lookup by gapflow or argus name; NULL if unknown. */
 const struct gf_field *gf_field_find(const char *name);
 /* Same, restricted to a record type. */

@@ -75,6 +75,14 @@
  *   loss and ooo alone: retransmitted / out-of-order packets in either
  *     direction.  simplex: only one direction was seen.
  *   flow and sensor select a record type; status and final a flow kind.
+ *   An expression that names no record type (flow, sensor, or the field
+ *     type) selects records of one type only: FLOW records, or the type
+ *     the caller gives (gapdump --loss: SENSOR).  So "dur > 1" lists
+ *     flows; "sensor and dur > 1" sensor intervals.  The empty filter
+ *     matches every record.
+ *   Times compare against epoch seconds or any form gf_time_parse reads
+ *     (stime > 2026-11-22T03:18:27Z); ports against numbers or service
+ *     names (dst port http, port mdns, dport = https).
  */
 #include <errno.h>
 #include <math.h>
@@ -83,6 +91,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netdb.h>
 
 #include "addr.h"
 #include "fields.h"
@@ -140,6 +151,7 @@ struct insn {
 };
 
 struct gf_filter {
+	uint16_t only;                  /* the one record type, 0 any */
 	int32_t entry;
 	uint32_t n, cap;
 	struct insn code[];
@@ -175,6 +187,7 @@ struct parser {
 	size_t nnode, capnode, nleaf;
 	int depth;
 	int failed;
+	int names_rtype;                /* flow, sensor or the type field */
 	char *err;
 	size_t errlen;
 };
@@ -609,6 +622,16 @@ enum_what(int show)
 	}
 }
 
+static int parse_port(const char *w, uint16_t *port);
+
+static uint64_t
+wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
 /* Parse the value token vt for field f into side s. */
 static int
 parse_value(struct parser *p, const struct gf_field *f,
@@ -617,6 +640,7 @@ parse_value(struct parser *p, const struct gf_field *f,
 	char w[WORDBUF], q[QBUF], list[200];
 	struct num v;
 	uint64_t ns;
+	uint16_t port;
 	int e;
 
 	word(p, vt, w);
@@ -636,15 +660,20 @@ parse_value(struct parser *p, const struct gf_field *f,
 		}
 		break;
 	case GF_SH_TIME:
-		if (parse_epoch(w, &v.u) != 0)
+		if (parse_epoch(w, &v.u) != 0 &&
+		    gf_time_parse(w, wall_now(), &v.u, NULL) != 0)
 			return perr(p, vt->off,
-			    "'%s' is not a time in seconds since the epoch",
+			    "'%s' is not a time (seconds since the epoch, "
+			    "2026-11-22T03:18:27Z, 2026/11/22.03:18:27)",
 			    quote(p, vt, q));
 		break;
 	default:
-		if ((e = enum_lookup(f->show, w)) >= 0)
+		if ((e = enum_lookup(f->show, w)) >= 0) {
 			v.u = (uint64_t)e;
-		else if (parse_number(w, &v) != 0)
+		} else if (f->show == GF_SH_PORT && !all_digits(w) &&
+		    parse_port(w, &port) == 0) {
+			v.u = port;
+		} else if (parse_number(w, &v) != 0)
 			return perr(p, vt->off, "'%s' is not %s%s",
 			    quote(p, vt, q), enum_what(f->show),
 			    enum_list(f->show, list, sizeof(list)));
@@ -737,12 +766,23 @@ parse_addr(struct parser *p, const struct tok *t, int prefix_ok,
 	return 0;
 }
 
+/* A port number, or a name from the services database (tcp, else udp;
+ * /etc/services): "http", "mdns". */
 static int
 parse_port(const char *w, uint16_t *port)
 {
 	unsigned long v = 0;
 
-	if (!all_digits(w) || strlen(w) > 5)
+	if (!all_digits(w)) {
+		struct servent *se = getservbyname(w, "tcp");
+		if (se == NULL)
+			se = getservbyname(w, "udp");
+		if (se == NULL)
+			return -1;
+		*port = ntohs((uint16_t)se->s_port);
+		return 0;
+	}
+	if (strlen(w) > 5)
 		return -1;
 	v = strtoul(w, NULL, 10);
 	if (v > 65535)
@@ -833,6 +873,8 @@ parse_compare(struct parser *p, const char *prefix, const char *dirw)
 
 	word(p, ft, w);
 	snprintf(name, sizeof(name), "%s%s", prefix, w);
+	if (strcmp(name, "type") == 0)
+		p->names_rtype = 1;
 	memset(&t, 0, sizeof(t));
 	t.kind = K_CMP;
 	t.op = ot->op;
@@ -914,8 +956,8 @@ parse_addrport(struct parser *p, int what, int dir)
 	if (what == KW_PORT) {
 		if (parse_port(w, &t.lo) != 0)
 			return perr(p, at->off,
-			    "'%s' is not a port number (0-65535)",
-			    quote(p, at, q));
+			    "'%s' is not a port number (0-65535) or a "
+			    "service name (/etc/services)", quote(p, at, q));
 		t.hi = t.lo;
 	} else {
 		char *dash = strchr(w, '-');
@@ -1080,6 +1122,7 @@ parse_keyword(struct parser *p, const struct kw *k)
 		return leaf_flow(p, "end", OP_EQ, k->arg);
 	case KW_RTYPE:
 		p->pos++;
+		p->names_rtype = 1;
 		return leaf_simple(p, K_RTYPE, k->arg);
 	case KW_KIND:
 		p->pos++;
@@ -1263,6 +1306,13 @@ gen(const struct parser *p, struct gf_filter *f, int32_t n, int32_t yes,
 struct gf_filter *
 gf_filter_compile(const char *expr, char *err, size_t errlen)
 {
+	return gf_filter_compile_type(expr, GF_RT_FLOW, err, errlen);
+}
+
+struct gf_filter *
+gf_filter_compile_type(const char *expr, uint16_t deftype, char *err,
+    size_t errlen)
+{
 	struct parser p;
 	struct gf_filter *f = NULL;
 	int32_t root;
@@ -1298,6 +1348,8 @@ gf_filter_compile(const char *expr, char *err, size_t errlen)
 	}
 	f->cap = (uint32_t)p.nleaf;
 	f->entry = root < 0 ? ACCEPT : gen(&p, f, root, ACCEPT, REJECT);
+	/* an expression that names no record type is about deftype */
+	f->only = root < 0 || p.names_rtype ? 0 : deftype;
 out:
 	free(p.tok);
 	free(p.node);
@@ -1399,6 +1451,8 @@ gf_filter_match(const struct gf_filter *f, const struct gf_record *r)
 
 	if (f == NULL)
 		return 1;
+	if (f->only != 0 && r->type != f->only)
+		return 0;
 	/* Jumps only go to lower indices, so this ends within n steps. */
 	for (i = f->entry; i >= 0; )
 		i = test(&f->code[i].t, r) ? f->code[i].yes : f->code[i].no;

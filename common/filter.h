@@ -26,6 +26,14 @@ struct gf_filter;
 struct gf_filter *gf_filter_compile(const char *expr, char *err,
     size_t errlen);
 
+/*
+ * The same, but an expression that names no record type (flow, sensor,
+ * type) selects records of deftype only; gf_filter_compile's deftype is
+ * GF_RT_FLOW.  The empty expression still matches every record.
+ */
+struct gf_filter *gf_filter_compile_type(const char *expr, uint16_t deftype,
+    char *err, size_t errlen);
+
 /* 1 if r matches, else 0.  A NULL filter matches everything. */
 int gf_filter_match(const struct gf_filter *f, const struct gf_record *r);
 

@@ -56,6 +56,8 @@ struct gf_flow {
 	uint32_t frags;         /* IP fragments counted to this flow */
 	uint32_t icmperr;       /* ICMP errors that quoted this flow */
 	uint32_t trans;         /* records merged into this one, 1 from sensor */
+	uint32_t flows;         /* distinct flows merged (gapdump -m), 0 from
+	                           the sensor: one flow */
 	uint64_t flowid;        /* unique per sensor run */
 	uint64_t fstime;        /* flow start: first packet of the flow */
 	uint64_t stime;         /* first packet of this record's interval */

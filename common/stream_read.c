@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -137,6 +138,22 @@ consume(struct gf_reader *rd, size_t n)
 	rd->offset += n;
 }
 
+/* pcap (micro- and nanosecond, either byte order) or pcapng. */
+static int
+is_capture_magic(const uint8_t *h)
+{
+	static const uint8_t magics[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
+		{ 0x0a, 0x0d, 0x0d, 0x0a },
+	};
+
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (memcmp(h, magics[i], 4) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 read_header(struct gf_reader *rd)
 {
@@ -162,6 +179,13 @@ read_header(struct gf_reader *rd)
 				n = i;  /* printable ASCII only */
 		gf_err("%s: refused by the sensor: %.*s", rd->name,
 		    (int)(n - 8), (const char *)h + 8);
+		return -1;
+	}
+	if (avail >= 4 && is_capture_magic(h)) {
+		/* the commonest mistake: a packet capture given to gapdump */
+		gf_err("%s: a packet capture, not a gapflow record stream; "
+		    "make records from it with: gapflow -r %s -w FILE.gf",
+		    rd->name, rd->name);
 		return -1;
 	}
 	if (avail < GF_MAGIC_LEN || memcmp(h, GF_MAGIC, GF_MAGIC_LEN) != 0) {
@@ -237,6 +261,7 @@ struct gf_reader *
 gf_reader_open_path(const char *path)
 {
 	struct gf_reader *rd;
+	struct stat st;
 	int fd;
 
 	if (strcmp(path, "-") == 0) {
@@ -247,6 +272,12 @@ gf_reader_open_path(const char *path)
 	}
 	if (fd < 0) {
 		gf_err("%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		gf_err("%s: a directory; read the record streams under it "
+		    "with -R %s", path, path);
+		close(fd);
 		return NULL;
 	}
 	rd = reader_new(path);

@@ -82,7 +82,8 @@ expect_rc gapdump_no_match_rc $rc 1
 
 run "$GAPDUMP" -r "$T/demo.gf" - tcp
 expect_rc gapdump_match_rc $rc 0
-expect_eq gapdump_match_rows "$(wc -l <"$T/out" | tr -d ' ')" 6
+# the header, 5 TCP flows, the summary line
+expect_eq gapdump_match_rows "$(wc -l <"$T/out" | tr -d ' ')" 7
 
 run "$GAPDUMP"
 expect_rc gapdump_no_input_rc $rc 2

@@ -74,7 +74,7 @@ gf=$T/real-mixed.gf
 if [ -f "$gf" ]; then
 	got=$("$GAPDUMP" -r "$gf" -m saddr/24 -L0 -s saddr,daddr,sport,dport - ipv4 | tr -s ' ' | tr '\n' ';')
 	expect_eq mixed_saddr24 "$got" "10.77.0.0 - 0 0;"
-	got=$("$GAPDUMP" -r "$gf" -m saddr/64 - ip6 | awk 'NR > 1 { print $4 }' | sort -u | tr '\n' ';')
+	got=$("$GAPDUMP" -r "$gf" -m saddr/64 -L0 -s saddr - ip6 | tr -d ' ' | sort -u | tr '\n' ';')
 	expect_eq mixed_saddr64 "$got" "fd77::;"
 	want=$("$GAPDUMP" -r "$gf" -L0 -o csv -n -s proto,dport,sbytes |
 	    awk -F, '{ b[$1 " " $2] += $3 } END { for (k in b) print k, b[k] }' | sort)

@@ -55,6 +55,11 @@ bad plot_unwritable 2 "option --plot: /nonexistent-dir/loss.svg: cannot open for
 n=$(grep -c '^total' "$T/out")
 expect_eq plot_unwritable_report_printed "$n" 1
 bad plot_empty_name 2 "option --plot: no file name" "$GAPDUMP" -r "$gf" --plot ""
+bad plot_png 2 "^gapdump: option --plot: 'loss\\.png': the chart is written as SVG only; give a name ending in \\.svg \\(for PNG: rsvg-convert -o loss\\.png loss\\.svg\\)$" \
+    "$GAPDUMP" -r "$gf" --loss --plot loss.png
+bad zeek_without_loss 2 "^gapdump: option -o: the zeek format is the capture-loss report's \\(capture_loss\\.log\\): add --loss$" \
+    "$GAPDUMP" -r "$gf" -o zeek
+bad min_acks_garbage 2 "^gapdump: option --loss-min-acks: bad count 'x'$" "$GAPDUMP" -r "$gf" --loss-min-acks x
 bad loss_bad_file 2 "missing.gf: cannot open" "$GAPDUMP" --loss -r "$T/missing.gf"
 bad loss_bad_filter 2 "column 12: unknown word 'kdropz'" "$GAPDUMP" -r "$gf" --loss - 'sensor and kdropz > 0'
 # -R

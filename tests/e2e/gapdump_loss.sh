@@ -45,7 +45,7 @@ want_pct=$(echo "$want" | awk '{ printf "%.3f %.3f\n", 100 * $2 / $1, 100 * $3 /
 expect_eq loss_total_pct "$got" "$want_pct"
 # header line, and -L0 without it
 hdr=$("$GAPDUMP" -r "$gf" --loss | head -1 | tr -s ' ')
-expect_eq loss_header "$hdr" "stime dur ackbytes gapbytes gapev ackev lossbytes_pct lossev_pct kdrops ifdrops gapflows simplexflows"
+expect_eq loss_header "$hdr" "stime dur ackbytes gapbytes gapev ackev lossbytes_pct lossev_pct kdrops ifdrops gapflows simplexflows note"
 
 # threshold: crossed -> 3 with a message; not crossed -> 0
 "$GAPDUMP" -r "$gf" --loss --loss-threshold 1 >/dev/null 2>"$T/err"
@@ -72,6 +72,18 @@ got=$("$GAPDUMP" -r "$gf" -r "$T/clean.gf" --loss -o csv -L0 | awk -F, '$1 == "t
 want2=$("$GAPDUMP" -r "$T/clean.gf" --loss -o csv -L0 | awk -F, -v a="$(echo "$want" | awk '{ print $1 }')" '$1 == "total" { print $3 + a }')
 expect_eq loss_two_files "$got" "$want2"
 
+# Zeek's capture_loss.log: the header Zeek writes, one line per interval
+# whose gaps and acks are the intervals' gap and ACK events
+"$GAPDUMP" -r "$gf" --loss -o zeek >"$T/capture_loss.log"
+expect_eq zeek_fields "$(grep '^#fields' "$T/capture_loss.log")" "$(printf '#fields\tts\tts_delta\tpeer\tgaps\tacks\tpercent_lost')"
+expect_eq zeek_types "$(grep '^#types' "$T/capture_loss.log")" "$(printf '#types\ttime\tinterval\tstring\tcount\tcount\tdouble')"
+expect_eq zeek_separator "$(head -1 "$T/capture_loss.log")" '#separator \x09'
+got=$(awk -F'\t' '!/^#/ { n++; g += $4; a += $5; if (NF != 6) bad++ } END { print n, g, a, bad + 0 }' "$T/capture_loss.log")
+expect_eq zeek_rows_and_sums "$got" "$n $(echo "$want" | awk '{ print $3, $4 }') 0"
+# percent_lost = 100 * gaps / acks, never above 100
+got=$(awk -F'\t' '!/^#/ && $5 > 0 { d = $6 - 100 * $4 / $5; if (d > 0.000001 || d < -0.000001 || $6 > 100) bad++ } END { print bad + 0 }' "$T/capture_loss.log")
+expect_eq zeek_percent "$got" 0
+
 if have python3; then
 	"$GAPDUMP" -r "$gf" --loss -o json --loss-threshold 1 >"$T/loss.json" 2>/dev/null
 	out=$(python3 - "$T/loss.json" "$want" <<'PY'
@@ -92,7 +104,7 @@ PY
 	"$GAPDUMP" -r "$gf" --loss -o csv >"$T/loss.csv"
 	out=$(python3 -c 'import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-print("ok" if rows[-1]["stime"] == "total" and len(rows[0]) == 12 and all(len(r) == 12 for r in rows) else "bad")' "$T/loss.csv")
+print("ok" if rows[-1]["stime"] == "total" and len(rows[0]) == 13 and all(len(r) == 13 for r in rows) else "bad")' "$T/loss.csv")
 	expect_eq loss_csv_parses "$out" ok
 
 	"$GAPDUMP" -r "$gf" --loss --loss-threshold 5 --plot "$T/loss.svg" >/dev/null 2>&1

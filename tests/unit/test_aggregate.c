@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "aggregate.h"
 #include "aggtab.h"
+#include "flowset.h"
 #include "merge.h"
 #include "testlib.h"
 
@@ -138,6 +139,98 @@ TEST(merge_three_records)
 	CHECK(gf_field_num(gf_field_find_type("dur", GF_RT_FLOW), &acc) == 6.0);
 	CHECK(gf_field_num(gf_field_find_type("pkts", GF_RT_FLOW), &acc) ==
 	    13.0);
+}
+
+/*
+ * Merged flags (issue 10 point 6): a connection whose first status
+ * record held only the initiator's SYN (sensor: S, one direction seen)
+ * merged with a later record carrying both directions is not simplex:
+ * spkts 1 + 4 = 5, dpkts 0 + 3 = 3, both > 0.  Two simplex records of a
+ * one-way UDP stream stay simplex (dpkts 0 + 0).  Other flags are ORed:
+ * m (mid-stream) from the first, s (src loss) from the second.  As a
+ * key (-m flgs) the flags are left alone.
+ */
+TEST(merge_flags_recomputed)
+{
+	struct merge_plan p, frozen_plan;
+	struct gf_record a = flow(3, "10.0.0.1", "10.0.0.2", T0 + S(1),
+	    T0 + S(2));
+	struct gf_record b = flow(3, "10.0.0.1", "10.0.0.2", T0 + S(6),
+	    T0 + S(7));
+	struct gf_record u1 = flow(4, "10.0.0.1", "10.0.0.3", T0, T0 + S(1));
+	struct gf_record u2 = flow(4, "10.0.0.1", "10.0.0.3", T0 + S(5),
+	    T0 + S(6));
+	struct gf_record acc;
+	uint8_t *frozen = calloc(gf_nfields, 1);
+
+	a.u.flow.src.pkts = 1; a.u.flow.dst.pkts = 0;
+	a.u.flow.flgs = GF_F_SIMPLEX | GF_F_MIDSTREAM;
+	b.u.flow.src.pkts = 4; b.u.flow.dst.pkts = 3;
+	b.u.flow.flgs = GF_F_SLOSS;
+	u1.u.flow.src.pkts = 2; u1.u.flow.dst.pkts = 0;
+	u1.u.flow.flgs = GF_F_SIMPLEX;
+	u2.u.flow.src.pkts = 3; u2.u.flow.dst.pkts = 0;
+	u2.u.flow.flgs = GF_F_SIMPLEX;
+	CHECK(merge_plan_init(&p, GF_RT_FLOW, NULL) == 0);
+	acc = a;
+	merge_add(&p, &acc, &b);
+	CHECK_U64(acc.u.flow.flgs, GF_F_MIDSTREAM | GF_F_SLOSS);
+	/* the order of the parts does not matter */
+	acc = b;
+	merge_add(&p, &acc, &a);
+	CHECK_U64(acc.u.flow.flgs, GF_F_MIDSTREAM | GF_F_SLOSS);
+	acc = u1;
+	merge_add(&p, &acc, &u2);
+	CHECK_U64(acc.u.flow.flgs, GF_F_SIMPLEX);
+	CHECK_U64(acc.u.flow.src.pkts, 5);
+	/* no part simplex: a row never becomes simplex by merging */
+	b.u.flow.dst.pkts = 0;
+	acc = b;
+	merge_add(&p, &acc, &b);
+	CHECK_U64(acc.u.flow.flgs, GF_F_SLOSS);
+	/* flgs as a key is not merged at all */
+	frozen[gf_field_find_type("flgs", GF_RT_FLOW) - gf_fields] = 1;
+	CHECK(merge_plan_init(&frozen_plan, GF_RT_FLOW, frozen) == 0);
+	acc = a;
+	merge_add(&frozen_plan, &acc, &b);
+	CHECK_U64(acc.u.flow.flgs, GF_F_SIMPLEX | GF_F_MIDSTREAM);
+	free(frozen);
+}
+
+/*
+ * The distinct-flow set: 20000 flows of two runs, every other one
+ * forgotten (backward-shift deletion must keep the rest findable), rows
+ * counted once each, beyond the three inline ones too.
+ */
+TEST(flowset_exact)
+{
+	struct flowset *s = flowset_new();
+	int ok = 1;
+
+	for (uint64_t i = 0; i < 10000; i++) {
+		ok &= flowset_add(s, 1, 100, i * 7919, 0) == 1;
+		ok &= flowset_add(s, 2, 100, i * 7919, 0) == 1;
+	}
+	CHECK(ok);
+	CHECK_U64(flowset_count(s), 20000);
+	for (uint64_t i = 0; i < 10000; i += 2)
+		ok &= flowset_forget(s, 1, 100, i * 7919) == 1;
+	CHECK(ok);
+	CHECK_U64(flowset_count(s), 15000);
+	CHECK(flowset_forget(s, 1, 100, 0) == 0);       /* gone already */
+	for (uint64_t i = 0; i < 10000; i++) {
+		ok &= flowset_add(s, 1, 100, i * 7919, 0) == (i % 2 == 0);
+		ok &= flowset_add(s, 2, 100, i * 7919, 0) == 0;
+	}
+	CHECK(ok);
+	/* rows: 1..6 new once each, then all seen */
+	for (uint64_t r = 1; r <= 6; r++)
+		CHECK(flowset_add(s, 3, 5, 42, r) == 1);
+	for (uint64_t r = 1; r <= 6; r++)
+		CHECK(flowset_add(s, 3, 5, 42, r) == 0);
+	CHECK(flowset_forget(s, 3, 5, 42) == 1);
+	CHECK(flowset_add(s, 3, 5, 42, 1) == 1);        /* a new life */
+	flowset_free(s);
 }
 
 /* A zero time is "none": the dst side of a simplex record never wins
@@ -525,6 +618,8 @@ int
 main(void)
 {
 	RUN(merge_three_records);
+	RUN(merge_flags_recomputed);
+	RUN(flowset_exact);
 	RUN(merge_zero_times_and_saturation);
 	RUN(split_three_parts_exact);
 	RUN(split_large_values_sum_exactly);

@@ -217,11 +217,13 @@ build_records(void)
 	f->src.bytes = 118;
 }
 
-/* Which records expr matches, or -1 if it does not compile. */
+/* Which records expr matches, or -1 if it does not compile; deftype as
+ * gf_filter_compile_type's (0: the language alone, every record type). */
 static int
-mask_of(const char *expr, char *err, size_t errlen)
+mask_typed(const char *expr, uint16_t deftype, char *err, size_t errlen)
 {
-	struct gf_filter *f = gf_filter_compile(expr, err, errlen);
+	struct gf_filter *f = gf_filter_compile_type(expr, deftype, err,
+	    errlen);
 	int m = 0;
 
 	if (f == NULL)
@@ -234,10 +236,16 @@ mask_of(const char *expr, char *err, size_t errlen)
 }
 
 static int
-check_mask(const char *expr, int want)
+mask_of(const char *expr, char *err, size_t errlen)
+{
+	return mask_typed(expr, 0, err, errlen);
+}
+
+static int
+check_typed(const char *expr, uint16_t deftype, int want)
 {
 	char err[256];
-	int got = mask_of(expr, err, sizeof(err));
+	int got = mask_typed(expr, deftype, err, sizeof(err));
 
 	if (got == want)
 		return 1;
@@ -247,6 +255,12 @@ check_mask(const char *expr, int want)
 		printf("  \"%s\": matched 0x%02x, want 0x%02x\n", expr, got,
 		    want);
 	return 0;
+}
+
+static int
+check_mask(const char *expr, int want)
+{
+	return check_typed(expr, 0, want);
 }
 
 static const struct {
@@ -504,6 +518,44 @@ static const struct {
 	{ "not icmp or udp", 0x2f },
 	{ "not (icmp or udp)", 0x2d },
 	{ "tcp\tand\nsyn", 0x05 },
+
+	/* service names (/etc/services): http 80/tcp, https 443,
+	 * ssh 22/tcp, mdns 5353/udp */
+	{ "dst port http", 0x01 },
+	{ "port https", 0x04 },
+	{ "port mdns", 0x02 },
+	{ "src port ssh", 0x20 },
+	{ "dport = http", 0x01 },
+	{ "dport != https", 0x73 },
+	{ "portrange ssh-http", 0x21 },
+
+	/* times in ISO 8601 and argus forms: T0 = 1700000000 is
+	 * 2023-11-14 22:13:20 UTC (date -u -d @1700000000) */
+	{ "stime = 2023-11-14T22:13:20Z", 0x1d },
+	{ "stime > 2023-11-14T22:14:00Z", 0x20 },      /* T0+40: R5 */
+	{ "stime >= 2023/11/14.22:13:30", 0x22 },      /* T0+10: R1 R5 */
+	{ "stime > 2023-11-14T23:13:20+01:00", 0x62 }, /* T0 */
+	{ "stime > 2023-11-14T22:13:20.5Z", 0x62 },
+	{ "stime < 2023-11-15", ALL },
+};
+
+/* What a filter selects by default (gf_filter_compile): flows, unless
+ * the expression names a record type. */
+static const struct {
+	const char *expr;
+	int want;
+} typed[] = {
+	{ "", ALL },                    /* no filter: everything */
+	{ "pkts > 10", 0x05 },          /* R0 18, R2 50; not the sensor */
+	{ "dur >= 60", 0x21 },
+	{ "kdrops > 0", 0 },            /* a sensor field: name sensor */
+	{ "sensor and kdrops > 0", 0x08 },
+	{ "sensor and pkts > 10", 0x08 },
+	{ "sensor or pkts > 10", 0x0d },
+	{ "flow", FLOWS },
+	{ "not sensor", FLOWS },
+	{ "type = sensor", 0x08 },
+	{ "not vlan", 0x56 },
 };
 
 TEST(matches)
@@ -511,6 +563,23 @@ TEST(matches)
 	build_records();
 	for (size_t i = 0; i < sizeof(matches) / sizeof(matches[0]); i++)
 		CHECK(check_mask(matches[i].expr, matches[i].want));
+}
+
+TEST(default_type)
+{
+	build_records();
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
+		CHECK(check_typed(typed[i].expr, GF_RT_FLOW, typed[i].want));
+	/* gf_filter_compile is the FLOW default */
+	CHECK(mask_typed("pkts > 10", GF_RT_SENSOR, NULL, 0) == 0x08);
+	{
+		struct gf_filter *f = gf_filter_compile("pkts > 10", NULL, 0);
+		int m = 0;
+		for (int i = 0; i < NREC; i++)
+			m |= gf_filter_match(f, &rec[i]) << i;
+		CHECK(m == 0x05);
+		gf_filter_free(f);
+	}
 }
 
 TEST(null_and_empty)
@@ -555,10 +624,13 @@ static const struct {
 	{ "10.0.0.300",
 	  "filter: column 1: '10.0.0.300' is not an IP address or prefix" },
 	{ "port 70000",
-	  "filter: column 6: '70000' is not a port number (0-65535)" },
-	{ "port http",
-	  "filter: column 6: 'http' is not a port number (0-65535)" },
-	{ "port -1", "filter: column 6: '-1' is not a port number (0-65535)" },
+	  "filter: column 6: '70000' is not a port number (0-65535) or a "
+	  "service name (/etc/services)" },
+	{ "port nosuchservice",
+	  "filter: column 6: 'nosuchservice' is not a port number (0-65535) "
+	  "or a service name (/etc/services)" },
+	{ "port -1", "filter: column 6: '-1' is not a port number (0-65535) "
+	  "or a service name (/etc/services)" },
 	{ "port", "filter: column 5: unexpected end of filter" },
 	{ "port )", "filter: column 6: expected a port after 'port'" },
 	{ "portrange 2000-1000", "filter: column 11: '2000-1000' is not a "
@@ -608,9 +680,17 @@ static const struct {
 	{ "synack > -1",
 	  "filter: column 10: '-1' is not a duration in seconds" },
 	{ "stime > x",
-	  "filter: column 9: 'x' is not a time in seconds since the epoch" },
+	  "filter: column 9: 'x' is not a time (seconds since the epoch, "
+	  "2026-11-22T03:18:27Z, 2026/11/22.03:18:27)" },
 	{ "stime > 1.0000000001", "filter: column 9: '1.0000000001' is not a "
-	  "time in seconds since the epoch" },
+	  "time (seconds since the epoch, 2026-11-22T03:18:27Z, "
+	  "2026/11/22.03:18:27)" },
+	{ "stime > 2026-13-01", "filter: column 9: '2026-13-01' is not a "
+	  "time (seconds since the epoch, 2026-11-22T03:18:27Z, "
+	  "2026/11/22.03:18:27)" },
+	{ "stime > 2026-02-29T00:00Z", "filter: column 9: "
+	  "'2026-02-29T00:00Z' is not a time (seconds since the epoch, "
+	  "2026-11-22T03:18:27Z, 2026/11/22.03:18:27)" },
 	{ "state FOO", "filter: column 7: 'FOO' is not a state (REQ ACC EST "
 	  "FIN CLO RST INT CON)" },
 	{ "state", "filter: column 6: unexpected end of filter" },
@@ -802,6 +882,7 @@ int
 main(void)
 {
 	RUN(matches);
+	RUN(default_type);
 	RUN(null_and_empty);
 	RUN(rejects);
 	RUN(limits);

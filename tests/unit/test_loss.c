@@ -65,7 +65,7 @@ slurp(FILE *fp)
 TEST(totals_and_threshold)
 {
 	struct output out;
-	struct loss_opts o = { 5.0, NULL, 0 };
+	struct loss_opts o = { 5.0, NULL, 0, 1, 0 };
 	struct loss_report *lr;
 	struct gf_record r[3] = {
 		sensor(T0, 1000, 0, 10, 0, 1),
@@ -75,7 +75,7 @@ TEST(totals_and_threshold)
 	FILE *fp = tmpfile();
 	char *text, *total;
 	const char *header = "stime,dur,ackbytes,gapbytes,gapev,ackev,"
-	    "lossbytes_pct,lossev_pct,kdrops,ifdrops,gapflows,simplexflows\n";
+	    "lossbytes_pct,lossev_pct,kdrops,ifdrops,gapflows,simplexflows,note\n";
 
 	output_init(&out, fp);
 	out.fmt = OUT_CSV;
@@ -91,7 +91,7 @@ TEST(totals_and_threshold)
 	CHECK(total != NULL);
 	if (total != NULL)
 		CHECK_STR(total, "total,15.000000,4000,110,31,130,2.750,"
-		    "23.846,3,0,2,3\n");
+		    "23.846,3,0,2,3,-\n");
 	CHECK(strstr(text, ",2000,100,1,20,5.000,5.000,") != NULL);
 	free(text);
 	loss_free(lr);
@@ -103,7 +103,7 @@ TEST(totals_and_threshold)
 TEST(json_rows)
 {
 	struct output out;
-	struct loss_opts o = { 50.0, NULL, 0 };
+	struct loss_opts o = { 50.0, NULL, 0, 1, 0 };
 	struct loss_report *lr;
 	struct gf_record r = sensor(T0, 1000, 500, 10, 5, 0);
 	FILE *fp = tmpfile();
@@ -123,11 +123,120 @@ TEST(json_rows)
 	CHECK(strstr(text, "{\"type\":\"total\",\"stime\":"
 	    "\"2026-01-01T00:00:00.000000Z\",\"ltime\":"
 	    "\"2026-01-01T00:00:05.000000Z\",\"intervals\":1,") != NULL);
-	CHECK(strstr(text, "\"threshold_pct\":50,\"crossed\":1}") != NULL);
+	CHECK(strstr(text, "\"threshold_pct\":50,\"crossed\":1,"
+	    "\"few_acks\":0,\"inconsistent\":0}") != NULL);
 	CHECK_U64(loss_crossed(lr), 1);
 	free(text);
 	loss_free(lr);
 	fclose(fp);
+}
+
+/*
+ * Judged rows (issue 10 point 5):   ack  gap ackev gapev
+ *   1 ok                           1000    0    10     0
+ *   2 inconsistent (600 > 500)      500  600     5     1
+ *   3 few-acks (0 < 1)                0    0     0     0
+ *   4 ok: 50 % by bytes and events  100   50     2     1
+ * Row 2 is left out of the total: ack 1100, gap 50, ackev 12, gapev 1:
+ * 50/1100 = 4.545 %, 1/12 = 8.333 %.  Threshold 10: row 4 only crosses.
+ * With --loss-min-acks 3, row 4 (2 ACKs) is not judged either and
+ * nothing crosses; the total (12 ACKs) still is.
+ */
+static void
+judged_run(uint64_t min_acks, char **text, struct loss_report **lrp,
+    int fmt)
+{
+	struct output out;
+	struct loss_opts o = { 10.0, NULL, 0, min_acks, 0 };
+	struct gf_stream_info info;
+	struct gf_record r[4] = {
+		sensor(T0, 1000, 0, 10, 0, 0),
+		sensor(T0 + S(5), 500, 600, 5, 1, 0),
+		sensor(T0 + S(10), 0, 0, 0, 0, 0),
+		sensor(T0 + S(15), 100, 50, 2, 1, 0),
+	};
+	FILE *fp = tmpfile();
+
+	output_init(&out, fp);
+	out.fmt = fmt;
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "tap1");
+	*lrp = loss_new(&out, &o);
+	loss_begin_input(*lrp, &info);
+	for (int i = 0; i < 4; i++)
+		loss_put(*lrp, &r[i]);
+	loss_finish(*lrp);
+	*text = slurp(fp);
+	fclose(fp);
+}
+
+TEST(judged_rows)
+{
+	struct loss_report *lr;
+	char *text;
+
+	judged_run(1, &text, &lr, OUT_CSV);
+	CHECK(strstr(text, ",1000,0,0,10,0.000,0.000,0,0,0,1,-\n") != NULL);
+	CHECK(strstr(text, ",500,600,1,5,-,-,0,0,1,1,inconsistent\n") !=
+	    NULL);
+	CHECK(strstr(text, ",0,0,0,0,-,-,0,0,0,1,few-acks\n") != NULL);
+	CHECK(strstr(text, ",100,50,1,2,50.000,50.000,0,0,1,1,-\n") != NULL);
+	CHECK(strstr(text, "total,15.000000,1100,50,1,12,4.545,8.333,0,0,1,"
+	    "3,-\n") != NULL);
+	CHECK(strstr(text, "100.") == NULL);
+	CHECK_U64(loss_crossed(lr), 1);
+	CHECK_U64(loss_unjudged(lr), 1);
+	CHECK_U64(loss_inconsistent(lr), 1);
+	free(text);
+	loss_free(lr);
+
+	judged_run(3, &text, &lr, OUT_CSV);
+	CHECK(strstr(text, ",100,50,1,2,-,-,0,0,1,1,few-acks\n") != NULL);
+	CHECK(strstr(text, "total,15.000000,1100,50,1,12,4.545,8.333,") !=
+	    NULL);
+	CHECK_U64(loss_crossed(lr), 0);
+	CHECK_U64(loss_unjudged(lr), 2);
+	free(text);
+	loss_free(lr);
+
+	judged_run(1, &text, &lr, OUT_JSON);
+	CHECK(strstr(text, "\"lossbytes_pct\":null,\"lossev_pct\":null,"
+	    "\"kdrops\":0,\"ifdrops\":0,\"gapflows\":1,"
+	    "\"simplexflows\":1,\"note\":\"inconsistent\"}") != NULL);
+	CHECK(strstr(text, "\"few_acks\":1,\"inconsistent\":1}") != NULL);
+	free(text);
+	loss_free(lr);
+}
+
+/*
+ * Zeek's capture_loss.log (scripts/policy/misc/capture-loss.zeek): ts is
+ * the measurement (the interval's end), ts_delta its length, gaps and
+ * acks the events, percent_lost 100 * gaps / acks (0.0 without ACKs).
+ * T0 = 2026-01-01T00:00:00Z = 1767225600 (date -u -d 2026-01-01 +%s).
+ * The inconsistent row's percentage is unset (-).
+ */
+TEST(zeek_form)
+{
+	struct loss_report *lr;
+	char *text;
+
+	judged_run(1, &text, &lr, OUT_ZEEK);
+	CHECK_STR(text,
+	    "#separator \\x09\n"
+	    "#set_separator\t,\n"
+	    "#empty_field\t(empty)\n"
+	    "#unset_field\t-\n"
+	    "#path\tcapture_loss\n"
+	    "#open\t2026-01-01-00-00-00\n"
+	    "#fields\tts\tts_delta\tpeer\tgaps\tacks\tpercent_lost\n"
+	    "#types\ttime\tinterval\tstring\tcount\tcount\tdouble\n"
+	    "1767225605.000000\t5.000000\ttap1\t0\t10\t0.0\n"
+	    "1767225610.000000\t5.000000\ttap1\t1\t5\t-\n"
+	    "1767225615.000000\t5.000000\ttap1\t0\t0\t0.0\n"
+	    "1767225620.000000\t5.000000\ttap1\t1\t2\t50.0\n"
+	    "#close\t2026-01-01-00-00-20\n");
+	free(text);
+	loss_free(lr);
 }
 
 /* The chart is one SVG document with the two series, the threshold and
@@ -136,7 +245,7 @@ TEST(svg_chart)
 {
 	enum { N = 5000 };
 	static struct plot_point p[N];
-	struct plot_opts o = { 2.5, 0 };
+	struct plot_opts o = { 2.5, 0, 0 };
 	char path[] = "/tmp/test_loss_XXXXXX", err[256];
 	FILE *fp;
 	char *svg;
@@ -149,7 +258,16 @@ TEST(svg_chart)
 		p[i].gapbytes = (uint64_t)(i % 50);
 		p[i].ackev = 100;
 		p[i].gapev = (uint64_t)(i % 7);
+		p[i].pkts = 300000;     /* 1000/s */
 	}
+	/* a damaged interval (never drawn, never stretches the axis past
+	 * 100 %), one with too few ACKs, one with drops */
+	p[10].ackbytes = 1;
+	p[10].gapbytes = 1000000000000ull;
+	p[10].judge = PJ_INCONSISTENT;
+	p[20].ackev = 0;
+	p[20].judge = PJ_FEW_ACKS;
+	p[100].drops = 600;
 	CHECK(fd >= 0);
 	close(fd);
 	CHECK(plot_loss_svg(path, p, N, &o, err, sizeof(err)) == 0);
@@ -168,7 +286,41 @@ TEST(svg_chart)
 	CHECK(strstr(svg, "threshold 2.5 %") != NULL);
 	CHECK(strstr(svg, "capture loss, %") != NULL);
 	CHECK(strstr(svg, ">2026-01-0") != NULL);      /* date ticks */
+	/* the legend names every series; the second panel */
+	CHECK(strstr(svg, "loss by bytes: gap / acknowledged bytes") != NULL);
+	CHECK(strstr(svg, "loss by events: gap / ACK events") != NULL);
+	CHECK(strstr(svg, "worst single interval") != NULL);
+	CHECK(strstr(svg, "packets/s read (lower panel)") != NULL);
+	CHECK(strstr(svg, "kernel + interface drops/s") != NULL);
+	CHECK(strstr(svg, "drops/s: none") == NULL);
+	/* groups of 5: i % 7 >= 3 in every 5 consecutive intervals, so
+	 * every point holds an interval over 2.5 % by events */
+	CHECK(strstr(svg, "over the threshold (1000)") != NULL);
+	CHECK(strstr(svg, "; 1 not judged (fewer ACKs than --loss-min-acks)")
+	    != NULL);
+	/* the axis: i % 50 / 10 = 4.9 % by bytes, 6 % by events at most;
+	 * never 1e+..., never past 100 */
+	CHECK(strstr(svg, "e+") == NULL);
+	CHECK(strstr(svg, ">6</text>") != NULL);
+	CHECK(strstr(svg, ">200</text>") == NULL);
 	free(svg);
+	o.logscale = 1;
+	CHECK(plot_loss_svg(path, p, N, &o, err, sizeof(err)) == 0);
+	fp = fopen(path, "r");
+	CHECK(fp != NULL);
+	if (fp == NULL)
+		return;
+	fseek(fp, 0, SEEK_END);
+	svg = slurp(fp);
+	fclose(fp);
+	unlink(path);
+	/* decades from 0.1 (the lowest loss, 0.1 % by bytes) to 10 */
+	CHECK(strstr(svg, "capture loss, % (log scale)") != NULL);
+	CHECK(strstr(svg, ">0.1</text>") != NULL);
+	CHECK(strstr(svg, ">10</text>") != NULL);
+	CHECK(strstr(svg, ">100</text>") == NULL);
+	free(svg);
+	o.logscale = 0;
 	CHECK(plot_loss_svg("/nonexistent-dir/x.svg", p, N, &o, err,
 	    sizeof(err)) == -1);
 	CHECK(strstr(err, "/nonexistent-dir/x.svg: cannot open") != NULL);
@@ -255,6 +407,8 @@ main(void)
 {
 	RUN(totals_and_threshold);
 	RUN(json_rows);
+	RUN(judged_rows);
+	RUN(zeek_form);
 	RUN(svg_chart);
 	RUN(tree_order);
 	return test_summary();
