@@ -15,6 +15,7 @@
  * The collector (-S ... -w) exits 0, or 2 if records were lost.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@
 #include "filter.h"
 #include "gapflow.h"
 #include "inputs.h"
+#include "ipfix.h"
+#include "ipfix_export.h"
 #include "live.h"
 #include "log.h"
 #include "loss.h"
@@ -58,6 +61,9 @@ struct opts {
 	int loss;
 	struct loss_opts lossopt;
 	int localtime;
+	char *ipfix[GF_IPFIX_MAX_DEST];         /* --ipfix */
+	int nipfix;
+	uint32_t ipfix_pen, ipfix_mtu;          /* --ipfix-pen, --ipfix-mtu */
 };
 
 /* The end of the chain when records are printed or written. */
@@ -70,6 +76,9 @@ struct final {
 	int nar, cur;                   /* archives; the one now written */
 	uint64_t flushed;               /* live: output last flushed, ns */
 	uint64_t errors;
+	/* --ipfix: opened at the first input, its sensor id the domain */
+	const struct opts *op;
+	struct gf_ipfix_exp *ipx;
 };
 
 static void
@@ -101,6 +110,10 @@ usage(FILE *out)
 	    "               unless a filter or -m selects, PATH may be a strftime pattern\n"
 	    "  --rotate DURATION   collector: a new file every DURATION (SIGHUP: now)\n"
 	    "  --rotate-size SIZE  collector: a new file at SIZE bytes (100M, 1G, 512Mi)\n"
+	    "  --ipfix DEST        export the selected records over IPFIX instead of printing\n"
+	    "                      them: udp:HOST:PORT, tcp:HOST:PORT, file:PATH; repeatable\n"
+	    "  --ipfix-pen N       enterprise number of gapflow's elements (default 32473,\n"
+	    "                      RFC 5612's documentation number); --ipfix-mtu N (1472)\n"
 	    "  -m KEYS      merge records: flow (a flow's records into one), none (all\n"
 	    "               into one), or key fields such as saddr/24,dport,proto\n"
 	    "  -b DURATION  one aggregate per time bin (30s, 5m, 1h, 1d); implies -m flow\n"
@@ -119,7 +132,8 @@ usage(FILE *out)
 
 enum {
 	OPT_FIELDS = 256, OPT_LOCALTIME, OPT_SORT, OPT_TOP, OPT_LOSS,
-	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE,
+	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE, OPT_IPFIX,
+	OPT_IPFIXPEN, OPT_IPFIXMTU,
 };
 
 static struct option longopts[] = {
@@ -132,6 +146,9 @@ static struct option longopts[] = {
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "rotate-size", required_argument, NULL, OPT_ROTATESIZE },
+	{ "ipfix", required_argument, NULL, OPT_IPFIX },
+	{ "ipfix-pen", required_argument, NULL, OPT_IPFIXPEN },
+	{ "ipfix-mtu", required_argument, NULL, OPT_IPFIXMTU },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -214,6 +231,9 @@ check_combinations(struct opts *op)
 		    "bins (-b)");
 	if (op->lossopt.threshold >= 0 || op->lossopt.plot != NULL)
 		op->loss = 1;
+	if (op->loss && op->nipfix > 0)
+		gf_fatal(GF_EXIT_ERROR, "option --ipfix: exports records; it "
+		    "cannot be combined with --loss");
 	if (op->loss && (op->agg.set || op->write != NULL || op->sort.n > 0 ||
 	    op->top > 0))
 		gf_fatal(GF_EXIT_ERROR, "option --loss: prints its own report "
@@ -358,6 +378,37 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				    "bad size '%s' (such as 100M, 1G, 512Mi; "
 				    "at least 1Mi)", optarg);
 			break;
+		case OPT_IPFIX:
+			if (op->nipfix == GF_IPFIX_MAX_DEST)
+				gf_fatal(GF_EXIT_ERROR, "option --ipfix: at most "
+				    "%d destinations", GF_IPFIX_MAX_DEST);
+			if (gf_ipfix_dest_check(optarg) != 0)
+				gf_fatal(GF_EXIT_ERROR, "option --ipfix: '%s' is "
+				    "not udp:HOST:PORT, tcp:HOST:PORT or "
+				    "file:PATH", optarg);
+			op->ipfix[op->nipfix++] = optarg;
+			break;
+		case OPT_IPFIXPEN:
+		case OPT_IPFIXMTU: {
+			char *end;
+			unsigned long long v;
+			int pen = ch == OPT_IPFIXPEN;
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    optarg[0] == '-' || v > (pen ? 4294967295ull :
+			    GF_IPFIX_MTU_MAX) || (!pen && v < GF_IPFIX_MTU_MIN))
+				gf_fatal(GF_EXIT_ERROR, "option %s: '%s' is not "
+				    "an integer from %u to %u", pen ?
+				    "--ipfix-pen" : "--ipfix-mtu", optarg,
+				    pen ? 0u : GF_IPFIX_MTU_MIN,
+				    pen ? 4294967295u : GF_IPFIX_MTU_MAX);
+			if (pen)
+				op->ipfix_pen = (uint32_t)v;
+			else
+				op->ipfix_mtu = (uint32_t)v;
+			break;
+		}
 		case OPT_FIELDS:
 			output_list_fields(stdout);
 			exit(GF_EXIT_OK);
@@ -413,6 +464,11 @@ final_put(void *ctx, const struct gf_record *r)
 {
 	struct final *f = ctx;
 
+	if (f->ipx != NULL) {
+		gf_ipfix_exp_put(f->ipx, r);
+		if (f->nar == 0 && f->w == NULL)
+			return;         /* exported instead of printed */
+	}
 	if (f->nar > 0)
 		gf_archive_put(f->ar[f->cur], r, wall_ns());    /* counts losses */
 	else if (f->w == NULL)
@@ -563,6 +619,15 @@ static void
 begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
     const struct gf_stream_info *info, int source)
 {
+	if (op->nipfix > 0 && f->ipx == NULL) {
+		struct gf_ipfix_opts io = { op->ipfix_pen, info->sensorid,
+		    op->ipfix_mtu, 0, 1 };
+		char err[512];
+		f->ipx = gf_ipfix_exp_open(op->ipfix, op->nipfix, &io, err,
+		    sizeof(err));
+		if (f->ipx == NULL)
+			gf_fatal(GF_EXIT_ERROR, "option --ipfix: %s", err);
+	}
 	if (f->nar > 0 && per_sensor_archives(op))
 		begin_sensor_stream(op, f, f->nar > 1 ? source : 0, info);
 	else if (op->write != NULL && f->nar == 0 && f->w == NULL)
@@ -581,6 +646,7 @@ keep_up(struct final *f, struct live *lv, int idle)
 {
 	uint64_t now = wall_ns();
 
+	gf_ipfix_exp_tick(f->ipx);
 	if (f->nar > 0) {
 		int rotate = live_rotate_asked(lv);
 		for (int i = 0; i < f->nar; i++) {
@@ -633,6 +699,8 @@ main(int argc, char **argv)
 	gf_log_init(argv[0]);
 	memset(&op, 0, sizeof(op));
 	op.lossopt.threshold = -1;
+	op.ipfix_pen = GF_IPFIX_PEN_DEFAULT;
+	op.ipfix_mtu = GF_IPFIX_MTU_DEFAULT;
 	output_init(&out, stdout);
 	parse_args(argc, argv, &op, &out);
 	op.lossopt.localtime = op.localtime;
@@ -640,6 +708,7 @@ main(int argc, char **argv)
 	/* build the chain from its end */
 	memset(&fin, 0, sizeof(fin));
 	fin.out = &out;
+	fin.op = &op;
 	sink.put = final_put;
 	sink.ctx = &fin;
 	if (op.loss) {
@@ -708,6 +777,8 @@ main(int argc, char **argv)
 	if (loss != NULL && loss_finish(loss) != 0)
 		errors++;
 	output_flush(&out);
+	if (fin.ipx != NULL && gf_ipfix_exp_close(fin.ipx, 10000) > 0)
+		errors++;       /* records not exported, reported */
 	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
 		errors++;
 	for (int i = 0; i < fin.nar; i++)

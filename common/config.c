@@ -39,6 +39,8 @@
 #include "addr.h"
 #include "config.h"
 #include "gapflow.h"
+#include "ipfix.h"
+#include "ipfix_export.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -102,6 +104,7 @@ struct key {
 #define COUNT(m)        .noff = offsetof(struct gf_config, m)
 
 static int check_listen(const char *);
+static int check_ipfix(const char *);
 
 static const struct key keys[] = {
 	{ "sensor.id", K_UINT, MEMBER(sensor_id), .hi = UINT32_MAX },
@@ -128,6 +131,13 @@ static const struct key keys[] = {
 	    .lo = SEC, .hi = 31 * DAY, .flags = F_OFF },
 	{ "output.rotate_size", K_SIZE, MEMBER(rotate_size),
 	    .lo = MI, .hi = (uint64_t)1 << 50, .flags = F_OFF },
+	{ "output.ipfix", K_STRLIST, MEMBER(ipfix), COUNT(nipfix),
+	    .lo = 1, .hi = PATH_MAX - 1, .check = check_ipfix },
+	{ "output.ipfix_pen", K_UINT, MEMBER(ipfix_pen), .hi = UINT32_MAX },
+	{ "output.ipfix_mtu", K_UINT, MEMBER(ipfix_mtu), .lo = 512,
+	    .hi = 65535 },
+	{ "output.ipfix_template_refresh", K_DURATION,
+	    MEMBER(ipfix_refresh), .lo = SEC, .hi = DAY },
 
 	/* A floor of 1ms: a near-zero interval would make the sensor emit
 	 * records in a tight loop between two packets. */
@@ -480,6 +490,13 @@ text_problem(const char *s, size_t len, int multiline)
 	return NULL;
 }
 
+/* An IPFIX destination (ipfix_export.h). */
+static int
+check_ipfix(const char *s)
+{
+	return gf_ipfix_dest_check(s);
+}
+
 /* "[ADDR:]PORT": ADDR an IPv4 literal or a bracketed IPv6 literal. */
 static int
 check_listen(const char *s)
@@ -777,6 +794,10 @@ add_entry(struct gf_config *cfg, const struct key *k, const char *s,
 		if (len > k->hi)
 			return bad(k, 1, why, whylen, "entry %d '%s' is too "
 			    "long (%zu bytes)", entry, shown, len);
+		if (k->check != NULL && k->check(s) != 0)
+			return bad(k, 1, why, whylen, "entry %d '%s' is not "
+			    "udp:HOST:PORT, tcp:HOST:PORT or file:PATH", entry,
+			    shown);
 		((char **)member(cfg, k))[*n] = gf_xstrdup(s);
 	} else {
 		struct gf_netprefix *p = member(cfg, k);
@@ -1245,6 +1266,9 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->cpu = -1;
 	cfg->realtime = 0;
 	cfg->ring_size = 65536;
+	cfg->ipfix_pen = GF_IPFIX_PEN_DEFAULT;
+	cfg->ipfix_mtu = GF_IPFIX_MTU_DEFAULT;
+	cfg->ipfix_refresh = GF_IPFIX_REFRESH_DEFAULT;
 }
 
 int

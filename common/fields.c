@@ -170,6 +170,8 @@ const struct gf_field gf_fields[] = {
 	FW("trans", NULL, U32, trans, NUM, SUM, 5, "number of records merged into this one (1 from the sensor)"),
 	FW("sdups", NULL, U32, src.dups, NUM, SUM, 5, "source duplicate frames (SPAN copies within the duplicate window), not counted in spkts or sbytes"),
 	FW("ddups", NULL, U32, dst.dups, NUM, SUM, 5, "destination duplicate frames, not counted in dpkts or dbytes"),
+	FW("sipbytes", NULL, U64, src.ipbytes, NUM, SUM, 11, "source IP-layer bytes (IP header and payload, from IP lengths; IPFIX octetDeltaCount)"),
+	FW("dipbytes", NULL, U64, dst.ipbytes, NUM, SUM, 11, "destination IP-layer bytes (IPFIX reverseOctetDeltaCount)"),
 	/* FLOW, derived */
 	FD("dur", NULL, GF_RT_FLOW, SECS, 10, der_flow_dur, "record duration, ltime - stime, seconds"),
 	FD("pkts", NULL, GF_RT_FLOW, FLOAT, 9, der_pkts, "packets, both directions"),
@@ -213,6 +215,7 @@ const struct gf_field gf_fields[] = {
 	SW("simplexflows", NULL, U64, simplexflows, NUM, SUM, 8, "flow records with the simplex flag"),
 	SW("clientdrops", NULL, U64, clientdrops, NUM, SUM, 8, "live service clients cut off because they fell behind"),
 	SW("shortwire", NULL, U64, shortwire, NUM, SUM, 8, "frames whose recorded wire length was shorter than their IP datagram, decoded with the IP length"),
+	SW("ipfixnotsent", NULL, U64, ipfixnotsent, NUM, SUM, 8, "FLOW records not exported to an IPFIX collector (queue full, collector absent or refusing), summed over the destinations"),
 	/* SENSOR, derived */
 	FD("dur", NULL, GF_RT_SENSOR, SECS, 10, der_sensor_dur, "interval length, seconds"),
 	FD("lossbytes_pct", NULL, GF_RT_SENSOR, FLOAT, 8, der_loss_bytes_pct, "capture loss: gap bytes over acknowledged bytes, percent"),

@@ -36,7 +36,8 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 		return -1;
 	}
 	fp->frags = malloc(sizeof(*fp->frags));
-	if (fp->frags == NULL) {
+	fp->ipbytes = calloc((size_t)maxf * 2, sizeof(*fp->ipbytes));
+	if (fp->frags == NULL || fp->ipbytes == NULL) {
 		flow_proc_free(fp);
 		return -1;
 	}
@@ -66,6 +67,8 @@ flow_proc_free(struct flow_proc *fp)
 	tcp_ctx_free(&fp->tcp);
 	free(fp->frags);
 	fp->frags = NULL;
+	free(fp->ipbytes);
+	fp->ipbytes = NULL;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -147,6 +150,8 @@ record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
 	}
 	fill_dir(f, 0, &o->src);
 	fill_dir(f, 1, &o->dst);
+	o->src.ipbytes = fp->ipbytes[2 * (size_t)(f - fp->table.flows)];
+	o->dst.ipbytes = fp->ipbytes[2 * (size_t)(f - fp->table.flows) + 1];
 	if (!f->d[0].seen || !f->d[1].seen)
 		o->flgs |= GF_F_SIMPLEX;
 	/* record time span: first and last packet of the interval */
@@ -203,6 +208,8 @@ emit_flow(struct flow_proc *fp, struct flow *f, int kind, int end,
 	f->recno++;
 	f->report_held = 0;
 	cut_counters(f);
+	memset(&fp->ipbytes[2 * (size_t)(f - fp->table.flows)], 0,
+	    2 * sizeof(*fp->ipbytes));
 }
 
 static int
@@ -544,6 +551,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	struct flow *f;
 	uint64_t h;
 	int from_a, dir;
+	uint32_t *ipb;
 
 	advance_clock(fp, p->ts);
 	fp->st.pkts++;
@@ -601,9 +609,12 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		f->flgs |= GF_F_FRAG_ORPHAN;
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		dir = orient_fix(fp, f, dir, p);
-	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
+	ipb = &fp->ipbytes[2 * (size_t)(f - fp->table.flows) + dir];
+	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX ||
+	    *ipb > UINT32_MAX - p->ip_len)
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
+	*ipb += p->ip_len;
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		tcp_track_packet(&fp->tcp, f, dir, p);
 	flow_lru_touch(&fp->table, f, class_of(f));

@@ -47,6 +47,9 @@ struct flow_proc {
 	uint64_t sensor_start;          /* start of the SENSOR interval */
 	uint64_t now;                   /* latest packet or tick time */
 	struct gf_sensor st;            /* SENSOR counters of the interval */
+	uint32_t *ipbytes;              /* [flow index * 2 + dir]: IP bytes of
+	                                   the interval; beside struct flow,
+	                                   which is at its 256-byte budget */
 	uint64_t total_records;
 };
 

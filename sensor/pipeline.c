@@ -5,8 +5,9 @@
  * Ownership: a packet thread owns its capture source and the producer
  * end of its packet ring; the flow thread owns the flow engine, the
  * consumer ends of the packet rings and the producer end of the record
- * ring; the output thread owns the archive, the service and the consumer
- * end of the record ring.  What crosses threads is the rings, doorbells
+ * ring; the output thread owns the archive, the service, the IPFIX
+ * exporter (non-blocking sockets, bounded queues: a slow collector costs
+ * records, counted, never a wait) and the consumer end of the record ring.  What crosses threads is the rings, doorbells
  * and atomics below; the reload mailbox alone takes a mutex, and only on
  * SIGHUP.
  */
@@ -24,6 +25,7 @@
 #include "fields.h"
 #include "flow_proc.h"
 #include "gapflow.h"
+#include "ipfix_export.h"
 #include "log.h"
 #include "pipeline.h"
 #include "ring.h"
@@ -116,17 +118,18 @@ struct pipeline {
 	uint64_t late, late_logged;     /* merge window overruns */
 	uint64_t packets;
 	int damaged;
-	uint64_t seen_arlost, seen_cutoff;
+	uint64_t seen_arlost, seen_cutoff, seen_ipfix;
 
 	/* the output thread */
 	pthread_t out_th;
 	int out_started;
 	struct gf_archive *ar;
 	struct service *svc;
+	struct gf_ipfix_exp *ipx;
 	struct gf_stream_info info;
 	unsigned out_gen;
 	uint64_t rec_clock;             /* latest record time (files) */
-	atomic_uint_fast64_t ar_lost, cutoff, written;
+	atomic_uint_fast64_t ar_lost, cutoff, written, ipfix_notsent;
 	int out_status;
 };
 
@@ -280,6 +283,9 @@ stats_hook(void *ctx, struct gf_sensor *s)
 	v = atomic_load_explicit(&pl->cutoff, memory_order_relaxed);
 	s->clientdrops += v - pl->seen_cutoff;
 	pl->seen_cutoff = v;
+	v = atomic_load_explicit(&pl->ipfix_notsent, memory_order_relaxed);
+	s->ipfixnotsent += v - pl->seen_ipfix;
+	pl->seen_ipfix = v;
 }
 
 /* ---- reload mailbox ----------------------------------------------------- */
@@ -683,6 +689,9 @@ out_publish(struct pipeline *pl)
 	if (pl->svc != NULL)
 		atomic_store_explicit(&pl->cutoff, service_cutoff(pl->svc),
 		    memory_order_relaxed);
+	if (pl->ipx != NULL)
+		atomic_store_explicit(&pl->ipfix_notsent,
+		    gf_ipfix_exp_notsent(pl->ipx), memory_order_relaxed);
 }
 
 static void *
@@ -713,6 +722,7 @@ out_main(void *arg)
 				gf_archive_put(pl->ar, r, now);
 			if (pl->svc != NULL)
 				service_put(pl->svc, r, now);
+			gf_ipfix_exp_put(pl->ipx, r);
 			gf_ring_pop(pl->rec);
 			n++;
 		}
@@ -724,6 +734,7 @@ out_main(void *arg)
 			gf_archive_tick(pl->ar, now);
 		if (pl->svc != NULL)
 			service_tick(pl->svc, now);
+		gf_ipfix_exp_tick(pl->ipx);
 		out_publish(pl);
 		busy = n == OUT_BATCH;
 		if (!busy && atomic_load_explicit(&pl->flow_done,
@@ -771,6 +782,10 @@ out_main(void *arg)
 		service_close(pl->svc, SHUTDOWN_LINGER_MS);
 		pl->svc = NULL;
 	}
+	if (pl->ipx != NULL) {
+		gf_ipfix_exp_close(pl->ipx, SHUTDOWN_LINGER_MS);
+		pl->ipx = NULL;
+	}
 	return NULL;
 }
 
@@ -803,6 +818,7 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	atomic_init(&pl->ar_lost, 0);
 	atomic_init(&pl->cutoff, 0);
 	atomic_init(&pl->written, 0);
+	atomic_init(&pl->ipfix_notsent, 0);
 	pl->flow_bell.fd = pl->out_bell.fd = pl->room_bell.fd = -1;
 	if (gf_bell_init(&pl->flow_bell) != 0 ||
 	    gf_bell_init(&pl->out_bell) != 0 ||
@@ -864,6 +880,12 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 fail:
 	pipeline_free(pl);
 	return NULL;
+}
+
+void
+pipeline_set_ipfix(struct pipeline *pl, struct gf_ipfix_exp *ipx)
+{
+	pl->ipx = ipx;
 }
 
 int
@@ -996,5 +1018,6 @@ pipeline_free(struct pipeline *pl)
 	/* never started (an error at start-up): write nothing more */
 	gf_archive_discard(pl->ar);
 	service_close(pl->svc, 0);
+	gf_ipfix_exp_close(pl->ipx, 0);
 	free(pl);
 }
