@@ -32,7 +32,10 @@
 
 /*
  * The flow templates, in record order.  Element ids of gapflow's own
- * elements are stable: never renumber, only append.
+ * elements are stable: never renumber, only append.  They start at 1001,
+ * clear of every IANA id in the templates: pmacct 1.7 files an enterprise
+ * element under its bare id, so one numbered like an IANA element of the
+ * same template (1 octetDeltaCount, 2 packetDeltaCount...) reads as 0.
  */
 const struct gf_ipfix_element gf_ipfix_elements[] = {
 	SPECIAL("sourceIPv4Address", 8, 4, GF_IS_SADDR, GF_IPFIX_IN_V4,
@@ -67,26 +70,26 @@ const struct gf_ipfix_element gf_ipfix_elements[] = {
 	    "dbytes"),
 	STD("flowId", 148, 8, flowid, "unsigned64", "flowid"),
 	PAIR("captureGapOctetDeltaCount", "reverseCaptureGapOctetDeltaCount",
-	    1, 8, gap, "unsigned64", "sgap", "dgap"),
+	    1001, 8, gap, "unsigned64", "sgap", "dgap"),
 	PAIR("retransmittedPacketDeltaCount",
-	    "reverseRetransmittedPacketDeltaCount", 2, 4, loss, "unsigned32",
+	    "reverseRetransmittedPacketDeltaCount", 1002, 4, loss, "unsigned32",
 	    "sloss", "dloss"),
 	PAIR("retransmittedOctetDeltaCount",
-	    "reverseRetransmittedOctetDeltaCount", 3, 8, lossbytes,
+	    "reverseRetransmittedOctetDeltaCount", 1003, 8, lossbytes,
 	    "unsigned64", "slossbytes", "dlossbytes"),
 	PAIR("outOfOrderPacketDeltaCount",
-	    "reverseOutOfOrderPacketDeltaCount", 4, 4, ooo, "unsigned32",
+	    "reverseOutOfOrderPacketDeltaCount", 1004, 4, ooo, "unsigned32",
 	    "sooo", "dooo"),
 	PAIR("captureGapEventDeltaCount", "reverseCaptureGapEventDeltaCount",
-	    5, 4, gapev, "unsigned32", "sgapev", "dgapev"),
-	PAIR("ackedOctetDeltaCount", "reverseAckedOctetDeltaCount", 6, 8,
+	    1005, 4, gapev, "unsigned32", "sgapev", "dgapev"),
+	PAIR("ackedOctetDeltaCount", "reverseAckedOctetDeltaCount", 1006, 8,
 	    ackbytes, "unsigned64", "sackbytes", "dackbytes"),
 	PAIR("duplicatePacketDeltaCount", "reverseDuplicatePacketDeltaCount",
-	    7, 4, dups, "unsigned32", "sdups", "ddups"),
-	PAIR("payloadOctetDeltaCount", "reversePayloadOctetDeltaCount", 8, 8,
+	    1007, 4, dups, "unsigned32", "sdups", "ddups"),
+	PAIR("payloadOctetDeltaCount", "reversePayloadOctetDeltaCount", 1008, 8,
 	    appbytes, "unsigned64", "sappbytes", "dappbytes"),
-	ENT("gapflowRecordKind", 9, 1, kind, "unsigned8", "kind"),
-	ENT("gapflowFlags", 10, 4, flgs, "unsigned32", "flgs"),
+	ENT("gapflowRecordKind", 1009, 1, kind, "unsigned8", "kind"),
+	ENT("gapflowFlags", 1010, 4, flgs, "unsigned32", "flgs"),
 };
 const size_t gf_ipfix_nelements =
     sizeof(gf_ipfix_elements) / sizeof(gf_ipfix_elements[0]);
