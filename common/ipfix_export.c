@@ -333,18 +333,36 @@ dest_ready(struct dest *d)
 	return d->kind != D_TCP || d->connected;
 }
 
+/* UDP: the templates again when the refresh interval has passed; looked
+ * at when a message begins (a clock read per message, not per record). */
+static void
+refresh_due(struct gf_ipfix_exp *x, struct dest *d)
+{
+	uint64_t now;
+
+	if (d->kind != D_UDP || gf_ipfix_pending(&d->enc) != 0)
+		return;
+	now = mono_ns();
+	if (now >= d->next_refresh) {
+		gf_ipfix_want_templates(&d->enc);
+		d->next_refresh = now + x->o.refresh_ns;
+	}
+}
+
 static void
 add_flow(struct gf_ipfix_exp *x, struct dest *d, const struct gf_flow *f)
 {
 	uint32_t t = export_time();
 	int rc;
 
+	refresh_due(x, d);
 	if (!dest_ready(d)) {
 		lost(d, 1, "not connected");
 		return;
 	}
 	if ((rc = gf_ipfix_add_flow(&d->enc, f, t)) == 1) {
 		flush_enc(x, d);
+		refresh_due(x, d);
 		if (!dest_ready(d)) {
 			lost(d, 1, "not connected");
 			return;
@@ -448,9 +466,11 @@ open_dest(struct gf_ipfix_exp *x, struct dest *d, const char *spec,
 	d->qm = gf_xcalloc(QMSGS, sizeof(*d->qm));
 	d->backoff = BACKOFF_MIN;
 	tcp_try_connect(d);
-	if (x->o.wait && d->connecting) {
+	/* before capture starts: a collector that answers at once gets
+	 * the first records too */
+	if (d->connecting) {
 		struct pollfd p = { .fd = d->fd, .events = POLLOUT };
-		poll(&p, 1, 5000);
+		poll(&p, 1, x->o.wait ? 5000 : 1000);
 		tcp_check_connect(d);
 	}
 	if (d->connected)
@@ -530,10 +550,7 @@ gf_ipfix_exp_tick(struct gf_ipfix_exp *x)
 	for (int i = 0; i < x->n; i++) {
 		struct dest *d = &x->d[i];
 		flush_enc(x, d);
-		if (d->kind == D_UDP && now >= d->next_refresh) {
-			gf_ipfix_want_templates(&d->enc);
-			d->next_refresh = now + x->o.refresh_ns;
-		}
+		refresh_due(x, d);
 		if (d->kind != D_TCP)
 			continue;
 		if (d->connecting) {

@@ -118,7 +118,7 @@ struct pipeline {
 	uint64_t late, late_logged;     /* merge window overruns */
 	uint64_t packets;
 	int damaged;
-	uint64_t seen_arlost, seen_cutoff, seen_ipfix;
+	uint64_t seen_arlost, seen_cutoff;
 
 	/* the output thread */
 	pthread_t out_th;
@@ -129,7 +129,8 @@ struct pipeline {
 	struct gf_stream_info info;
 	unsigned out_gen;
 	uint64_t rec_clock;             /* latest record time (files) */
-	atomic_uint_fast64_t ar_lost, cutoff, written, ipfix_notsent;
+	atomic_uint_fast64_t ar_lost, cutoff, written;
+	uint64_t ipfix_told;            /* ipfixnotsent in SENSOR records */
 	int out_status;
 };
 
@@ -283,9 +284,6 @@ stats_hook(void *ctx, struct gf_sensor *s)
 	v = atomic_load_explicit(&pl->cutoff, memory_order_relaxed);
 	s->clientdrops += v - pl->seen_cutoff;
 	pl->seen_cutoff = v;
-	v = atomic_load_explicit(&pl->ipfix_notsent, memory_order_relaxed);
-	s->ipfixnotsent += v - pl->seen_ipfix;
-	pl->seen_ipfix = v;
 }
 
 /* ---- reload mailbox ----------------------------------------------------- */
@@ -689,9 +687,21 @@ out_publish(struct pipeline *pl)
 	if (pl->svc != NULL)
 		atomic_store_explicit(&pl->cutoff, service_cutoff(pl->svc),
 		    memory_order_relaxed);
-	if (pl->ipx != NULL)
-		atomic_store_explicit(&pl->ipfix_notsent,
-		    gf_ipfix_exp_notsent(pl->ipx), memory_order_relaxed);
+}
+
+/* A SENSOR record leaving: IPFIX records refused since the last one are
+ * counted in it here, by the thread that refused them, so that it counts
+ * exactly the FLOW records before it. */
+static void
+out_count_ipfix(struct pipeline *pl, struct gf_record *r)
+{
+	uint64_t n;
+
+	if (pl->ipx == NULL || r->type != GF_RT_SENSOR)
+		return;
+	n = gf_ipfix_exp_notsent(pl->ipx);
+	r->u.sensor.ipfixnotsent += n - pl->ipfix_told;
+	pl->ipfix_told = n;
 }
 
 static void *
@@ -718,6 +728,7 @@ out_main(void *arg)
 			if (!pl->live && record_time(r) > pl->rec_clock)
 				pl->rec_clock = record_time(r);
 			now = pl->live ? now : pl->rec_clock;
+			out_count_ipfix(pl, r);
 			if (pl->ar != NULL)
 				gf_archive_put(pl->ar, r, now);
 			if (pl->svc != NULL)
@@ -818,7 +829,6 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 	atomic_init(&pl->ar_lost, 0);
 	atomic_init(&pl->cutoff, 0);
 	atomic_init(&pl->written, 0);
-	atomic_init(&pl->ipfix_notsent, 0);
 	pl->flow_bell.fd = pl->out_bell.fd = pl->room_bell.fd = -1;
 	if (gf_bell_init(&pl->flow_bell) != 0 ||
 	    gf_bell_init(&pl->out_bell) != 0 ||
