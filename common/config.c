@@ -134,7 +134,7 @@ static const struct key keys[] = {
 	{ "output.ipfix", K_STRLIST, MEMBER(ipfix), COUNT(nipfix),
 	    .lo = 1, .hi = PATH_MAX - 1, .check = check_ipfix },
 	{ "output.ipfix_pen", K_UINT, MEMBER(ipfix_pen), .hi = UINT32_MAX },
-	{ "output.ipfix_mtu", K_UINT, MEMBER(ipfix_mtu), .lo = 512,
+	{ "output.ipfix_mtu", K_UINT, MEMBER(ipfix_mtu), .lo = 576,
 	    .hi = 65535 },
 	{ "output.ipfix_template_refresh", K_DURATION,
 	    MEMBER(ipfix_refresh), .lo = SEC, .hi = DAY },

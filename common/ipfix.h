@@ -3,7 +3,7 @@
  * biflow data record per FLOW record; used by gapflow and gapdump.
  *
  * What it promises:
- * - A message is at most the MTU given (512 to 65535 bytes), starts with
+ * - A message is at most the MTU given (576 to 65535 bytes), starts with
  *   the 16-byte header (version 10, length, export time, sequence number,
  *   observation domain id) and holds whole sets; every set is padded with
  *   zeros to a multiple of 4 bytes (RFC 7011 §3.3.1).
@@ -32,7 +32,7 @@
 #define GF_IPFIX_PEN_DEFAULT    32473   /* RFC 5612: for documentation */
 #define GF_IPFIX_PEN_REVERSE    29305   /* RFC 5103 */
 #define GF_IPFIX_MTU_DEFAULT    1472
-#define GF_IPFIX_MTU_MIN        512
+#define GF_IPFIX_MTU_MIN        576     /* the templates take 530 */
 #define GF_IPFIX_MTU_MAX        65535
 #define GF_IPFIX_TID_V4         256
 #define GF_IPFIX_TID_V6         257
