@@ -93,6 +93,8 @@ const struct gf_ipfix_element gf_ipfix_elements[] = {
 };
 const size_t gf_ipfix_nelements =
     sizeof(gf_ipfix_elements) / sizeof(gf_ipfix_elements[0]);
+_Static_assert(sizeof(gf_ipfix_elements) / sizeof(gf_ipfix_elements[0]) <=
+    GF_IPFIX_MAX_ELEMENTS, "GF_IPFIX_MAX_ELEMENTS too small");
 
 const struct gf_ipfix_optelem gf_ipfix_optelems[] = {
 	{ "observationDomainId", 149, 4 },      /* scope */
@@ -122,9 +124,11 @@ gf_ipfix_init(struct gf_ipfix *e, uint32_t pen, uint32_t domain, size_t mtu)
 	    mtu > GF_IPFIX_MTU_MAX ? GF_IPFIX_MTU_MAX : mtu;
 	for (int v6 = 0; v6 < 2; v6++)
 		for (size_t i = 0; i < gf_ipfix_nelements; i++)
-			if (in_template(&gf_ipfix_elements[i], v6))
+			if (in_template(&gf_ipfix_elements[i], v6)) {
 				e->reclen[v6] = (uint16_t)(e->reclen[v6] +
 				    gf_ipfix_elements[i].len);
+				e->idx[v6][e->nidx[v6]++] = (uint8_t)i;
+			}
 	gf_ipfix_reset(e);
 }
 
@@ -165,12 +169,20 @@ gf_ipfix_end_reason(const struct gf_flow *f)
 
 /* ---- building ------------------------------------------------------------ */
 
-static void
+static inline void
 put_be(uint8_t *p, uint64_t v, unsigned len)
 {
-	for (unsigned i = len; i > 0; i--) {
-		p[i - 1] = (uint8_t)v;
-		v >>= 8;
+	switch (len) {
+	case 1: p[0] = (uint8_t)v; break;
+	case 2: gf_put_be16(p, (uint16_t)v); break;
+	case 4: gf_put_be32(p, (uint32_t)v); break;
+	case 8: gf_put_be32(p, (uint32_t)(v >> 32));
+		gf_put_be32(p + 4, (uint32_t)v); break;
+	default:
+		for (unsigned i = len; i > 0; i--) {
+			p[i - 1] = (uint8_t)v;
+			v >>= 8;
+		}
 	}
 }
 
@@ -320,11 +332,10 @@ gf_ipfix_add_flow(struct gf_ipfix *e, const struct gf_flow *f,
 	if (rc != 0)
 		return rc;
 	p = e->msg + e->len;
-	for (size_t i = 0; i < gf_ipfix_nelements; i++) {
-		const struct gf_ipfix_element *el = &gf_ipfix_elements[i];
+	for (size_t k = 0; k < e->nidx[v6]; k++) {
+		const struct gf_ipfix_element *el =
+		    &gf_ipfix_elements[e->idx[v6][k]];
 		uint64_t v = 0;
-		if (!in_template(el, v6))
-			continue;
 		switch (el->src) {
 		case GF_IS_SADDR:
 			memcpy(p, f->saddr.a, el->len);

@@ -38,6 +38,7 @@
 #define GF_IPFIX_TID_V6         257
 #define GF_IPFIX_TID_OPTS       258
 #define GF_IPFIX_HDR            16
+#define GF_IPFIX_MAX_ELEMENTS   64      /* of gf_ipfix_elements[] */
 
 /* Whose number an element is. */
 enum gf_ipfix_space {
@@ -101,6 +102,8 @@ struct gf_ipfix {
 	uint32_t seq;           /* data records handed out, this session */
 	int want_templates;
 	uint16_t reclen[2];     /* data record bytes: [0] v4, [1] v6 */
+	uint8_t idx[2][GF_IPFIX_MAX_ELEMENTS];  /* each template's elements */
+	uint8_t nidx[2];
 	/* the message being built */
 	size_t len;             /* 0: none begun */
 	size_t set_off;         /* the open set's header, 0 none */

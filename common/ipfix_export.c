@@ -23,6 +23,8 @@
 #define BACKOFF_MIN     (1000 * MS)
 #define BACKOFF_MAX     (60000 * MS)
 #define LOG_EVERY       (60000 * MS)
+ /* UDP messages per sendmmsg: a syscall per 32 datagrams, not per one */
+#define UDP_BATCH       32
 #define QMSGS           (GF_IPFIX_QUEUE / 32)   /* a message >= 56 bytes */
 
 enum kind { D_UDP, D_TCP, D_FILE };
@@ -45,8 +47,13 @@ struct dest {
 	struct qmsg { uint64_t end; uint32_t nflow; } *qm;
 	size_t qm_head, qm_n;
 	uint64_t queued, written;       /* stream bytes */
-	/* UDP: templates due */
+	/* UDP: templates due; messages waiting for one sendmmsg */
 	uint64_t next_refresh;
+	uint8_t *ub;            /* UDP_BATCH messages of up to mtu bytes */
+	struct mmsghdr um[UDP_BATCH];
+	struct iovec uv[UDP_BATCH];
+	uint32_t unrec[UDP_BATCH];
+	int un;
 	/* counts */
 	uint64_t sent, notsent, logged_notsent, last_log;
 	int logged_once;
@@ -224,6 +231,48 @@ tcp_flush(struct dest *d)
 /* ---- sending a message ------------------------------------------------- */
 
 /* opts.wait: until fd can take more, or 1 s. */
+static void wait_writable(int fd);
+
+/* Send the batched UDP messages; what the socket refuses is lost (with
+ * opts.wait, waited for). */
+static void
+udp_flush(struct gf_ipfix_exp *x, struct dest *d)
+{
+	int done = 0;
+
+	for (int i = 0; i < d->un; i++) {
+		memset(&d->um[i].msg_hdr, 0, sizeof(d->um[i].msg_hdr));
+		d->um[i].msg_hdr.msg_name = &d->sa;
+		d->um[i].msg_hdr.msg_namelen = d->salen;
+		d->um[i].msg_hdr.msg_iov = &d->uv[i];
+		d->um[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < d->un) {
+		int n = sendmmsg(d->fd, d->um + done, (unsigned)(d->un - done),
+		    MSG_DONTWAIT);
+		if (n > 0) {
+			for (int i = done; i < done + n; i++)
+				d->sent += d->unrec[i];
+			done += n;
+			continue;
+		}
+		if (n < 0 && x->o.wait && (errno == EAGAIN ||
+		    errno == EWOULDBLOCK || errno == EINTR)) {
+			wait_writable(d->fd);
+			continue;
+		}
+		{
+			char why[160];
+			snprintf(why, sizeof(why), "cannot send: %s",
+			    n < 0 ? strerror(errno) : "nothing sent");
+			/* this message is lost; the rest are tried again */
+			lost(d, d->unrec[done], why);
+			done++;
+		}
+	}
+	d->un = 0;
+}
+
 static void
 wait_writable(int fd)
 {
@@ -255,24 +304,13 @@ deliver(struct gf_ipfix_exp *x, struct dest *d, const uint8_t *m,
 		return;
 	}
 	case D_UDP:
-		for (;;) {
-			ssize_t w = sendto(d->fd, m, len, MSG_DONTWAIT,
-			    (struct sockaddr *)&d->sa, d->salen);
-			char why[160];
-			if (w == (ssize_t)len) {
-				d->sent += nrec;
-				return;
-			}
-			if (w < 0 && x->o.wait && (errno == EAGAIN ||
-			    errno == EWOULDBLOCK || errno == EINTR)) {
-				wait_writable(d->fd);
-				continue;
-			}
-			snprintf(why, sizeof(why), "cannot send: %s",
-			    w < 0 ? strerror(errno) : "short send");
-			lost(d, nrec, why);
-			return;
-		}
+		memcpy(d->ub + (size_t)d->un * d->enc.mtu, m, len);
+		d->uv[d->un].iov_base = d->ub + (size_t)d->un * d->enc.mtu;
+		d->uv[d->un].iov_len = len;
+		d->unrec[d->un++] = nrec;
+		if (d->un == UDP_BATCH)
+			udp_flush(x, d);
+		return;
 	case D_TCP:
 		if (!d->connected) {
 			lost(d, nrec, "not connected");
@@ -457,6 +495,7 @@ open_dest(struct gf_ipfix_exp *x, struct dest *d, const char *spec,
 			return -1;
 		}
 		d->next_refresh = mono_ns() + x->o.refresh_ns;
+		d->ub = gf_xmalloc((size_t)UDP_BATCH * d->enc.mtu);
 		return 0;
 	}
 	d->kind = D_TCP;
@@ -485,6 +524,7 @@ free_dest(struct dest *d)
 		close(d->fd);
 	free(d->q);
 	free(d->qm);
+	free(d->ub);
 	free(d->name);
 }
 
@@ -550,6 +590,8 @@ gf_ipfix_exp_tick(struct gf_ipfix_exp *x)
 	for (int i = 0; i < x->n; i++) {
 		struct dest *d = &x->d[i];
 		flush_enc(x, d);
+		if (d->kind == D_UDP)
+			udp_flush(x, d);
 		refresh_due(x, d);
 		if (d->kind != D_TCP)
 			continue;
@@ -604,8 +646,11 @@ gf_ipfix_exp_close(struct gf_ipfix_exp *x, int linger_ms)
 	if (x == NULL)
 		return 0;
 	deadline = mono_ns() + (uint64_t)linger_ms * MS;
-	for (int i = 0; i < x->n; i++)
+	for (int i = 0; i < x->n; i++) {
 		flush_enc(x, &x->d[i]);
+		if (x->d[i].kind == D_UDP)
+			udp_flush(x, &x->d[i]);
+	}
 	for (int i = 0; i < x->n; i++) {
 		struct dest *d = &x->d[i];
 		while (d->kind == D_TCP && d->connected && d->qhead < d->qlen &&
