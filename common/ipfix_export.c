@@ -629,16 +629,6 @@ gf_ipfix_exp_notsent(const struct gf_ipfix_exp *x)
 }
 
 uint64_t
-gf_ipfix_exp_sent(const struct gf_ipfix_exp *x)
-{
-	uint64_t n = 0;
-	if (x != NULL)
-		for (int i = 0; i < x->n; i++)
-			n += x->d[i].sent;
-	return n;
-}
-
-uint64_t
 gf_ipfix_exp_close(struct gf_ipfix_exp *x, int linger_ms)
 {
 	uint64_t deadline, notsent;

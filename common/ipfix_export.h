@@ -69,9 +69,6 @@ void gf_ipfix_exp_tick(struct gf_ipfix_exp *x);
 
 /* FLOW records not exported, summed over the destinations. */
 uint64_t gf_ipfix_exp_notsent(const struct gf_ipfix_exp *x);
-/* FLOW records exported (handed to every destination's transport),
- * summed over the destinations. */
-uint64_t gf_ipfix_exp_sent(const struct gf_ipfix_exp *x);
 
 /*
  * Flush, give TCP queues at most linger_ms to drain, close.  What is left

@@ -7,7 +7,8 @@
 # with the same in/out packets and bytes; nfacctd (pmacct) with the
 # primitives file prints the same gap and loss fields.  A collector started
 # late decodes once the template refresh has passed (and not without it);
-# a dead TCP collector is counted and the archive is unaffected.
+# a dead TCP collector is counted and the archive is unaffected; a TCP
+# collector that restarts gets a new session (sequence 0, templates).
 # The capture: real-tcp4.pcap with every 7th packet from the 12th removed
 # (editcap) -- capture gaps in both directions -- merged with real-loss
 # (retransmissions) and real-mixed (IPv6, UDP, ICMP).
@@ -156,6 +157,35 @@ n=$(late r 1s)
 expect_match refresh_late_collector_decodes "$n" '^[1-9]'
 n=$(late n 1h)
 expect_eq no_refresh_late_collector_blind "$n" 0
+
+# ---- TCP: the collector restarts; a new session, sequence 0, templates --
+rm -f "$T/pipe"; mkfifo "$T/pipe"
+$NA socat -u TCP-LISTEN:4745,bind=127.0.0.1,reuseaddr "OPEN:$T/tcp1.ipfix,creat" 2>/dev/null &
+s1=$!
+wait_for tcp_up 4745
+$NA "$GAPFLOW" -v -r - -S 0.001 -w "$T/re.gf" --ipfix tcp:127.0.0.1:4745 <"$T/pipe" 2>"$T/re.err" &
+gpid=$!
+exec 3>"$T/pipe"
+cat "$T/p1.pcap" >&3
+has_data() { [ -s "$1" ]; }
+wait_for has_data "$T/tcp1.ipfix" || fail tcp_first_session "nothing came"
+kill $s1; wait $s1 2>/dev/null
+lost_said() { grep -q "connection closed by the collector\|connection lost" "$T/re.err"; }
+wait_for lost_said || fail tcp_loss_seen "$(cat "$T/re.err")"
+$NA socat -u TCP-LISTEN:4745,bind=127.0.0.1,reuseaddr "OPEN:$T/tcp2.ipfix,creat" 2>/dev/null 3>&- &
+s2=$!
+reconnected() { [ "$(grep -c 'ipfix tcp:127.0.0.1:4745: connected' "$T/re.err")" -ge 2 ]; }
+wait_for reconnected || fail tcp_reconnected "$(cat "$T/re.err")"
+tail -c +25 "$T/p2.pcap" >&3
+exec 3>&-
+wait $gpid
+expect_rc tcp_reconnect_exit $? 0
+wait $s2
+expect_match tcp_second_session_decodes "$(nflows "$T/tcp2.ipfix")" '^[1-9]'
+first=$(ipfixDump -i "$T/tcp2.ipfix" 2>/dev/null | awk '/sequence number:/ { print $NF == "(0)" ? "seq0" : "seq" $NF; exit }')
+expect_eq tcp_second_session_seq0 "$first" seq0
+n=$(ipfixDump -t -i "$T/tcp2.ipfix" 2>/dev/null | grep -c 'tid:   25[67]')
+expect_match tcp_second_session_templates "$n" '^[1-9]'
 
 # ---- nfcapd / nfdump -------------------------------------------------------
 if have nfcapd && have nfdump; then
