@@ -122,7 +122,12 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/doc/gapflow $(DESTDIR)$(PREFIX)/share/gapflow
 	install -m 755 $(GAPFLOW) $(GAPDUMP) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/gapdump.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 man/gapflow.yaml.5 man/gapflow-records.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/gapflow.yaml.5 man/gapflow-records.5 man/gapflow-ipfix.5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(PREFIX)/share/gapflow/ipfix
+	install -m 644 ipfix/gapflow-fixbuf.xml ipfix/gapflow-libfds.xml \
+	    ipfix/gapflow-pmacct.lst ipfix/gapflow-logstash.yml \
+	    $(DESTDIR)$(PREFIX)/share/gapflow/ipfix/
 	install -m 644 man/gapflow.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/gapflow.yaml.example $(DESTDIR)$(PREFIX)/share/doc/gapflow/
 	install -m 644 contrib/gapflow-alerts.yml $(DESTDIR)$(PREFIX)/share/gapflow/

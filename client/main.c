@@ -31,6 +31,8 @@
 #include "filter.h"
 #include "gapflow.h"
 #include "inputs.h"
+#include "ipfix.h"
+#include "ipfix_export.h"
 #include "live.h"
 #include "log.h"
 #include "loss.h"
@@ -68,6 +70,9 @@ struct opts {
 	int lastopt;                    /* the option before a stray word */
 	const char *lastarg;
 	int minacks_set, summary;
+	char *ipfix[GF_IPFIX_MAX_DEST];         /* --ipfix */
+	int nipfix;
+	uint32_t ipfix_pen, ipfix_mtu;          /* --ipfix-pen, --ipfix-mtu */
 };
 
 /* The end of the chain when records are printed or written. */
@@ -81,6 +86,9 @@ struct final {
 	uint64_t flushed;               /* live: output last flushed, ns */
 	uint64_t errors;
 	uint64_t rows, limit;           /* -N */
+	/* --ipfix: opened at the first input, its sensor id the domain */
+	const struct opts *op;
+	struct gf_ipfix_exp *ipx;
 };
 
 static void
@@ -119,6 +127,10 @@ usage(FILE *out)
 	    "               unless a filter or -m selects, PATH may be a strftime pattern\n"
 	    "  --rotate DURATION   collector: a new file every DURATION (SIGHUP: now)\n"
 	    "  --rotate-size SIZE  collector: a new file at SIZE bytes (100M, 1G, 512Mi)\n"
+	    "  --ipfix DEST        export the selected records over IPFIX instead of printing\n"
+	    "                      them: udp:HOST:PORT, tcp:HOST:PORT, file:PATH; repeatable\n"
+	    "  --ipfix-pen N       enterprise number of gapflow's elements (default 32473,\n"
+	    "                      RFC 5612's documentation number); --ipfix-mtu N (1472)\n"
 	    "  -m KEYS      merge records: flow (a flow's records into one), none (all\n"
 	    "               into one), or key fields such as saddr/24,dport,proto\n"
 	    "  -b DURATION  one aggregate per time bin (30s, 5m, 1h, 1d); implies -m flow\n"
@@ -143,7 +155,7 @@ usage(FILE *out)
 enum {
 	OPT_FIELDS = 256, OPT_LOCALTIME, OPT_SORT, OPT_TOP, OPT_LOSS,
 	OPT_THRESHOLD, OPT_PLOT, OPT_ROTATE, OPT_ROTATESIZE, OPT_MINACKS,
-	OPT_PLOTLOG, OPT_SUMMARY,
+	OPT_PLOTLOG, OPT_SUMMARY, OPT_IPFIX, OPT_IPFIXPEN, OPT_IPFIXMTU,
 };
 
 static struct option longopts[] = {
@@ -159,6 +171,9 @@ static struct option longopts[] = {
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "rotate-size", required_argument, NULL, OPT_ROTATESIZE },
+	{ "ipfix", required_argument, NULL, OPT_IPFIX },
+	{ "ipfix-pen", required_argument, NULL, OPT_IPFIXPEN },
+	{ "ipfix-mtu", required_argument, NULL, OPT_IPFIXMTU },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -256,6 +271,9 @@ check_combinations(struct opts *op, enum out_format out_fmt)
 	if (out_fmt == OUT_ZEEK && !op->loss)
 		gf_fatal(GF_EXIT_ERROR, "option -o: the zeek format is the "
 		    "capture-loss report's (capture_loss.log): add --loss");
+	if (op->loss && op->nipfix > 0)
+		gf_fatal(GF_EXIT_ERROR, "option --ipfix: exports records; it "
+		    "cannot be combined with --loss");
 	if (op->loss && (op->agg.set || op->write != NULL || op->sort.n > 0 ||
 	    op->top > 0))
 		gf_fatal(GF_EXIT_ERROR, "option --loss: prints its own report "
@@ -513,6 +531,37 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				    "bad size '%s' (such as 100M, 1G, 512Mi; "
 				    "at least 1Mi)", optarg);
 			break;
+		case OPT_IPFIX:
+			if (op->nipfix == GF_IPFIX_MAX_DEST)
+				gf_fatal(GF_EXIT_ERROR, "option --ipfix: at most "
+				    "%d destinations", GF_IPFIX_MAX_DEST);
+			if (gf_ipfix_dest_check(optarg) != 0)
+				gf_fatal(GF_EXIT_ERROR, "option --ipfix: '%s' is "
+				    "not udp:HOST:PORT, tcp:HOST:PORT or "
+				    "file:PATH", optarg);
+			op->ipfix[op->nipfix++] = optarg;
+			break;
+		case OPT_IPFIXPEN:
+		case OPT_IPFIXMTU: {
+			char *end;
+			unsigned long long v;
+			int pen = ch == OPT_IPFIXPEN;
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    optarg[0] == '-' || v > (pen ? 4294967295ull :
+			    GF_IPFIX_MTU_MAX) || (!pen && v < GF_IPFIX_MTU_MIN))
+				gf_fatal(GF_EXIT_ERROR, "option %s: '%s' is not "
+				    "an integer from %u to %u", pen ?
+				    "--ipfix-pen" : "--ipfix-mtu", optarg,
+				    pen ? 0u : GF_IPFIX_MTU_MIN,
+				    pen ? 4294967295u : GF_IPFIX_MTU_MAX);
+			if (pen)
+				op->ipfix_pen = (uint32_t)v;
+			else
+				op->ipfix_mtu = (uint32_t)v;
+			break;
+		}
 		case OPT_FIELDS:
 			output_list_fields(stdout);
 			exit(GF_EXIT_OK);
@@ -575,6 +624,11 @@ final_put(void *ctx, const struct gf_record *r)
 {
 	struct final *f = ctx;
 
+	if (f->ipx != NULL) {
+		gf_ipfix_exp_put(f->ipx, r);
+		if (f->nar == 0 && f->w == NULL)
+			return;         /* exported instead of printed */
+	}
 	if (f->limit > 0 && f->rows >= f->limit)
 		return;
 	f->rows++;
@@ -738,6 +792,15 @@ begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
     struct loss_report *loss, struct summary *sum,
     const struct gf_stream_info *info, int source)
 {
+	if (op->nipfix > 0 && f->ipx == NULL) {
+		struct gf_ipfix_opts io = { op->ipfix_pen, info->sensorid,
+		    op->ipfix_mtu, 0, 1 };
+		char err[512];
+		f->ipx = gf_ipfix_exp_open(op->ipfix, op->nipfix, &io, err,
+		    sizeof(err));
+		if (f->ipx == NULL)
+			gf_fatal(GF_EXIT_ERROR, "option --ipfix: %s", err);
+	}
 	if (f->nar > 0 && per_sensor_archives(op))
 		begin_sensor_stream(op, f, f->nar > 1 ? source : 0, info);
 	else if (op->write != NULL && f->nar == 0 && f->w == NULL)
@@ -760,6 +823,7 @@ keep_up(struct final *f, struct live *lv, int idle)
 {
 	uint64_t now = wall_ns();
 
+	gf_ipfix_exp_tick(f->ipx);
 	if (f->nar > 0) {
 		int rotate = live_rotate_asked(lv);
 		for (int i = 0; i < f->nar; i++) {
@@ -845,6 +909,8 @@ main(int argc, char **argv)
 	memset(&op, 0, sizeof(op));
 	op.lossopt.threshold = -1;
 	op.lossopt.min_acks = 1;        /* Zeek's minimum_acks */
+	op.ipfix_pen = GF_IPFIX_PEN_DEFAULT;
+	op.ipfix_mtu = GF_IPFIX_MTU_DEFAULT;
 	output_init(&out, stdout);
 	parse_args(argc, argv, &op, &out);
 	op.lossopt.localtime = op.localtime;
@@ -853,6 +919,7 @@ main(int argc, char **argv)
 	memset(&fin, 0, sizeof(fin));
 	fin.out = &out;
 	fin.limit = op.limit;
+	fin.op = &op;
 	sink.put = final_put;
 	sink.ctx = &fin;
 	if (op.loss) {
@@ -943,6 +1010,8 @@ done:
 		}
 	}
 	summary_free(sum);
+	if (fin.ipx != NULL && gf_ipfix_exp_close(fin.ipx, 10000) > 0)
+		errors++;       /* records not exported, reported */
 	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
 		errors++;
 	for (int i = 0; i < fin.nar; i++)

@@ -39,6 +39,8 @@
 #include "addr.h"
 #include "config.h"
 #include "gapflow.h"
+#include "ipfix.h"
+#include "ipfix_export.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -104,6 +106,7 @@ struct key {
 #define COUNT(m)        .noff = offsetof(struct gf_config, m)
 
 static int check_listen(const char *);
+static int check_ipfix(const char *);
 
 static const struct key keys[] = {
 	{ "sensor.id", K_UINT, MEMBER(sensor_id), .hi = UINT32_MAX },
@@ -133,6 +136,13 @@ static const struct key keys[] = {
 	{ "output.rotate_size", K_SIZE, MEMBER(rotate_size),
 	    .lo = MI, .hi = (uint64_t)1 << 50, .flags = F_OFF },
 	{ "output.metrics", K_STRING, MEMBER(metrics), .hi = PATH_MAX - 5 },
+	{ "output.ipfix", K_STRLIST, MEMBER(ipfix), COUNT(nipfix),
+	    .lo = 1, .hi = PATH_MAX - 1, .check = check_ipfix },
+	{ "output.ipfix_pen", K_UINT, MEMBER(ipfix_pen), .hi = UINT32_MAX },
+	{ "output.ipfix_mtu", K_UINT, MEMBER(ipfix_mtu), .lo = 576,
+	    .hi = 65535 },
+	{ "output.ipfix_template_refresh", K_DURATION,
+	    MEMBER(ipfix_refresh), .lo = SEC, .hi = DAY },
 
 	/* A floor of 1ms: a near-zero interval would make the sensor emit
 	 * records in a tight loop between two packets. */
@@ -539,6 +549,13 @@ text_problem(const char *s, size_t len, int multiline)
 	return NULL;
 }
 
+/* An IPFIX destination (ipfix_export.h). */
+static int
+check_ipfix(const char *s)
+{
+	return gf_ipfix_dest_check(s);
+}
+
 /* "[ADDR:]PORT": ADDR an IPv4 literal or a bracketed IPv6 literal. */
 static int
 check_listen(const char *s)
@@ -839,6 +856,10 @@ add_entry(struct gf_config *cfg, const struct key *k, const char *s,
 		if (len > k->hi)
 			return bad(k, 1, why, whylen, "entry %d '%s' is too "
 			    "long (%zu bytes)", entry, shown, len);
+		if (k->check != NULL && k->check(s) != 0)
+			return bad(k, 1, why, whylen, "entry %d '%s' is not "
+			    "udp:HOST:PORT, tcp:HOST:PORT or file:PATH", entry,
+			    shown);
 		if ((k->flags & F_GROW) && (*n == 0 ||
 		    grown((size_t)*n) == (size_t)*n)) {
 			char ***a = member(cfg, k);
@@ -1333,6 +1354,9 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->cpu = -1;
 	cfg->realtime = 0;
 	cfg->ring_size = 65536;
+	cfg->ipfix_pen = GF_IPFIX_PEN_DEFAULT;
+	cfg->ipfix_mtu = GF_IPFIX_MTU_DEFAULT;
+	cfg->ipfix_refresh = GF_IPFIX_REFRESH_DEFAULT;
 }
 
 int

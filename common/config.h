@@ -16,6 +16,7 @@
 #define GF_CFG_MAX_SOURCES 16            /* live interfaces */
 #define GF_CFG_MAX_FILES   (1 << 20)    /* capture files (input.files) */
 #define GF_CFG_MAX_ALLOW   32
+#define GF_CFG_MAX_IPFIX   8       /* GF_IPFIX_MAX_DEST */
 
 struct gf_netprefix {
 	uint8_t family;                 /* 4 or 6 */
@@ -46,6 +47,11 @@ struct gf_config {
 	uint64_t rotate_size;           /* output.rotate_size, bytes, 0 off */
 	char *metrics;                  /* output.metrics, --metrics: a
 					   Prometheus textfile, NULL none */
+	char *ipfix[GF_CFG_MAX_IPFIX];  /* output.ipfix, --ipfix DEST */
+	int nipfix;
+	uint32_t ipfix_pen;             /* output.ipfix_pen */
+	uint32_t ipfix_mtu;             /* output.ipfix_mtu, bytes */
+	uint64_t ipfix_refresh;         /* output.ipfix_template_refresh, ns */
 
 	/* flows */
 	uint64_t status_interval;       /* flows.status_interval, ns, -S */

@@ -193,6 +193,8 @@ const struct gf_field gf_fields[] = {
 	FW("dvlan", NULL, U16, dvlan, NUM, FIRST, 5, "destination's VLAN id: outermost 802.1Q tag of its first tagged packet, 0 if none"),
 	FW("tunid", NULL, U32, tunid, NUM, FIRST, 8, "outermost tunnel id of the flow's first tunnelled packet: VXLAN or Geneve VNI, GTP-U TEID, PBB I-SID; 0 if none"),
 	FW("flows", NULL, U32, flows, NUM, SUM, 6, "distinct flows merged into this aggregate (gapdump -m); 0 in the sensor's records, each one flow's"),
+	FW("sipbytes", NULL, U64, src.ipbytes, NUM, SUM, 11, "source IP-layer bytes (IP header and payload, from IP lengths; IPFIX octetDeltaCount)"),
+	FW("dipbytes", NULL, U64, dst.ipbytes, NUM, SUM, 11, "destination IP-layer bytes (IPFIX reverseOctetDeltaCount)"),
 	/* FLOW, derived */
 	FD("dur", NULL, GF_RT_FLOW, SECS, 10, der_flow_dur, "record duration, ltime - stime, seconds"),
 	FD("pkts", NULL, GF_RT_FLOW, FLOAT, 9, der_pkts, "packets, both directions"),
@@ -255,6 +257,7 @@ const struct gf_field gf_fields[] = {
 	SW("reasm_done", NULL, U64, reasm_done, NUM, SUM, 8, "tunnel datagrams reassembled and decoded (one packet each)"),
 	SW("reasm_lost", NULL, U64, reasm_lost, NUM, SUM, 8, "held fragments whose datagram was never completed (timed out, evicted, overlapping or too many pieces): their contents are not in any flow"),
 	SW("reasm_full", NULL, U64, reasm_full, NUM, SUM, 8, "first fragments of tunnel datagrams not held because every reassembly slot was busy: decoded as the outer flow"),
+	SW("ipfixnotsent", NULL, U64, ipfixnotsent, NUM, SUM, 8, "FLOW records not exported to an IPFIX collector (queue full, collector absent or refusing), summed over the destinations"),
 	/* SENSOR, derived */
 	FD("dur", NULL, GF_RT_SENSOR, SECS, 10, der_sensor_dur, "interval length, seconds"),
 	FD("lossbytes_pct", NULL, GF_RT_SENSOR, FLOAT, 8, der_loss_bytes_pct, "capture loss: gap bytes over acknowledged bytes, percent"),

@@ -39,6 +39,7 @@ struct gf_dir {
 	uint8_t wscale;         /* 0xff: no window-scale option seen */
 	uint32_t dups;          /* duplicate frames (SPAN copies), not counted
 	                           in pkts or bytes */
+	uint64_t ipbytes;       /* IP-layer bytes (IP total lengths) */
 };
 
 struct gf_flow {
@@ -114,6 +115,7 @@ struct gf_sensor {
 	uint64_t reasm_done;    /* datagrams reassembled */
 	uint64_t reasm_lost;    /* held fragments never completed */
 	uint64_t reasm_full;    /* first fragments not held: slots busy */
+	uint64_t ipfixnotsent;  /* FLOW records not exported over IPFIX */
 };
 
 /* A decoded record of any type. */

@@ -158,7 +158,8 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 		return -1;
 	}
 	fp->frags = malloc(sizeof(*fp->frags));
-	if (fp->frags == NULL) {
+	fp->ipbytes = calloc((size_t)maxf * 2, sizeof(*fp->ipbytes));
+	if (fp->frags == NULL || fp->ipbytes == NULL) {
 		flow_proc_free(fp);
 		return -1;
 	}
@@ -192,6 +193,8 @@ flow_proc_free(struct flow_proc *fp)
 	free(fp->dups);
 	fp->dups = NULL;
 	flow_frame_free(fp);
+	free(fp->ipbytes);
+	fp->ipbytes = NULL;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -276,6 +279,8 @@ record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
 	}
 	fill_dir(f, 0, &o->src);
 	fill_dir(f, 1, &o->dst);
+	o->src.ipbytes = fp->ipbytes[2 * (size_t)(f - fp->table.flows)];
+	o->dst.ipbytes = fp->ipbytes[2 * (size_t)(f - fp->table.flows) + 1];
 	if (!f->d[0].seen || !f->d[1].seen)
 		o->flgs |= GF_F_SIMPLEX;
 	/* record time span: first and last packet of the interval */
@@ -332,6 +337,8 @@ emit_flow(struct flow_proc *fp, struct flow *f, int kind, int end,
 	f->recno++;
 	f->report_held = 0;
 	cut_counters(f);
+	memset(&fp->ipbytes[2 * (size_t)(f - fp->table.flows)], 0,
+	    2 * sizeof(*fp->ipbytes));
 }
 
 static int
@@ -851,6 +858,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	struct flow *f;
 	uint64_t h;
 	int from_a, dir;
+	uint32_t *ipb;
 
 	advance_clock(fp, p->ts);
 	fp->st.pkts++;
@@ -917,9 +925,12 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		fp->st.dups++;
 		return;
 	}
-	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
+	ipb = &fp->ipbytes[2 * (size_t)(f - fp->table.flows) + dir];
+	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX ||
+	    *ipb > UINT32_MAX - p->ip_len)
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
+	*ipb += p->ip_len;
 	if ((p->vlan | p->tunid) != 0)
 		flow_tags_note(&fp->tags, &fp->table, f, from_a, p);
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)

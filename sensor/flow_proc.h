@@ -89,6 +89,9 @@ struct flow_proc {
 	                                   skew tolerance has passed */
 	int sensor_pending;
 	uint64_t sensor_due;
+	uint32_t *ipbytes;              /* [flow index * 2 + dir]: IP bytes of
+	                                   the interval; beside struct flow,
+	                                   which is at its 256-byte budget */
 	uint64_t total_records;
 	/* emergency mode (flow_proc.c, "flow lifetime") */
 	uint64_t timeout_base[FC_COUNT];        /* configured timeouts */

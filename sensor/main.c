@@ -23,6 +23,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "gapflow.h"
+#include "ipfix_export.h"
 #include "log.h"
 #include "pipeline.h"
 #include "service.h"
@@ -47,6 +48,8 @@ usage(FILE *out)
 	    "  --metrics FILE   write Prometheus metrics to FILE (textfile collector) at\n"
 	    "                   every status interval and at exit\n"
 	    "  -P [ADDR:]PORT   serve live records over TCP (default address 127.0.0.1)\n"
+	    "  --ipfix DEST     export records over IPFIX to udp:HOST:PORT, tcp:HOST:PORT or\n"
+	    "                   file:PATH (RFC 5655); repeatable (output.ipfix*)\n"
 	    "  -c FILE          read the YAML configuration FILE (flags override it)\n"
 	    "  -S SECONDS       status interval (fractions allowed: 0.1, 100ms, 5m)\n"
 	    "  --align          align status intervals to multiples of the interval\n"
@@ -105,7 +108,7 @@ join_args(int argc, char **argv)
 
 enum {
 	OPT_ALIGN = 256, OPT_MAXFLOWS, OPT_SENSORID, OPT_PRINTCONFIG, OPT_SET,
-	OPT_ROTATE, OPT_ROTATESIZE, OPT_USER, OPT_SYSLOG, OPT_METRICS,
+	OPT_ROTATE, OPT_ROTATESIZE, OPT_USER, OPT_SYSLOG, OPT_METRICS, OPT_IPFIX,
 };
 
 static const struct option longopts[] = {
@@ -119,6 +122,7 @@ static const struct option longopts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "ipfix", required_argument, NULL, OPT_IPFIX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -147,7 +151,7 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
     struct perr *pe)
 {
 	char err[512];
-	int ch, files_cleared = 0, ifaces_cleared = 0;
+	int ch, files_cleared = 0, ifaces_cleared = 0, ipfix_cleared = 0;
 
 	/* pass 1: the configuration file, so that flags override it */
 	opterr = 0;
@@ -227,6 +231,10 @@ parse_args(int argc, char **argv, struct gf_config *cfg, int *print_config,
 		case OPT_METRICS:
 			set_or_fail(cfg, "output.metrics", optarg, "--metrics",
 			    pe);
+			break;
+		case OPT_IPFIX:
+			add_to_list(cfg, "output.ipfix", optarg, "--ipfix",
+			    &ipfix_cleared, pe);
 			break;
 		case OPT_SYSLOG:
 			set_or_fail(cfg, "service.syslog", "true", "--syslog",
@@ -441,7 +449,7 @@ main(int argc, char **argv)
 	}
 	/* with a service port the records may go nowhere else; never
 	 * default to stdout then: under systemd it is the journal */
-	if (cfg.output == NULL && cfg.listen == NULL) {
+	if (cfg.output == NULL && cfg.listen == NULL && cfg.nipfix == 0) {
 		if (isatty(STDOUT_FILENO))
 			gf_fatal(GF_EXIT_ERROR, "no output: give -w FILE (or "
 			    "-w - to write the binary stream to stdout)");
@@ -497,6 +505,17 @@ main(int argc, char **argv)
 	pl = pipeline_new(&cfg, &cap, ar, svc, &info);
 	if (pl == NULL)
 		goto fail;
+	if (cfg.nipfix > 0) {
+		struct gf_ipfix_opts io = { cfg.ipfix_pen, cfg.sensor_id,
+		    cfg.ipfix_mtu, cfg.ipfix_refresh, 0 };
+		struct gf_ipfix_exp *ipx = gf_ipfix_exp_open(cfg.ipfix,
+		    cfg.nipfix, &io, err, sizeof(err));
+		if (ipx == NULL) {
+			gf_err("--ipfix: %s", err);
+			goto fail_pl;
+		}
+		pipeline_set_ipfix(pl, ipx);
+	}
 	if (live && pipeline_start_readers(pl) != 0)
 		goto fail_pl;
 	/* the interfaces and the service port are open: root is no longer

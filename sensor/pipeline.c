@@ -5,9 +5,11 @@
  * Ownership: a packet thread owns its capture source and the producer
  * end of its packet ring; the flow thread owns the flow engine, the
  * consumer ends of the packet rings and the producer end of the record
- * ring; the output thread owns the archive, the consumer end of the record
- * ring and the producer end of the service's ring; the service thread
- * (svc_thread.c) owns the service, so clients never slow the archive.
+ * ring; the output thread owns the archive, the IPFIX exporter
+ * (non-blocking sockets, bounded queues: a slow collector costs records,
+ * counted, never a wait), the consumer end of the record ring and the
+ * producer end of the service's ring; the service thread (svc_thread.c)
+ * owns the service, so clients never slow the archive.
  * What crosses threads is the rings, doorbells and atomics below; the
  * reload mailbox alone takes a mutex, and only on SIGHUP.
  */
@@ -27,6 +29,7 @@
 #include "fields.h"
 #include "flow_proc.h"
 #include "gapflow.h"
+#include "ipfix_export.h"
 #include "log.h"
 #include "metrics.h"
 #include "pipeline.h"
@@ -136,11 +139,13 @@ struct pipeline {
 	struct service *svc;            /* until its thread takes it */
 	struct svc_thread *st;
 	struct metrics *metrics;        /* --metrics, or NULL */
+	struct gf_ipfix_exp *ipx;
 	struct gf_stream_info info;
 	unsigned out_gen;
 	uint64_t rec_clock;             /* latest record time (files) */
 	struct alerts alerts;           /* evictions and drops on stderr */
 	atomic_uint_fast64_t ar_lost, cutoff, written;
+	uint64_t ipfix_told;            /* ipfixnotsent in SENSOR records */
 	int out_status;
 };
 
@@ -678,6 +683,21 @@ out_publish(struct pipeline *pl)
 		    memory_order_relaxed);
 }
 
+/* A SENSOR record leaving: IPFIX records refused since the last one are
+ * counted in it here, by the thread that refused them, so that it counts
+ * exactly the FLOW records before it. */
+static void
+out_count_ipfix(struct pipeline *pl, struct gf_record *r)
+{
+	uint64_t n;
+
+	if (pl->ipx == NULL || r->type != GF_RT_SENSOR)
+		return;
+	n = gf_ipfix_exp_notsent(pl->ipx);
+	r->u.sensor.ipfixnotsent += n - pl->ipfix_told;
+	pl->ipfix_told = n;
+}
+
 static void *
 out_main(void *arg)
 {
@@ -702,6 +722,7 @@ out_main(void *arg)
 			if (!pl->live && record_time(r) > pl->rec_clock)
 				pl->rec_clock = record_time(r);
 			now = pl->live ? now : pl->rec_clock;
+			out_count_ipfix(pl, r);
 			if (r->type == GF_RT_SENSOR)
 				alerts_sensor(&pl->alerts, &r->u.sensor, now);
 			if (pl->ar != NULL)
@@ -710,6 +731,7 @@ out_main(void *arg)
 				svc_thread_put(pl->st, r, now);
 			if (pl->metrics != NULL && r->type == GF_RT_SENSOR)
 				metrics_put(pl->metrics, r);
+			gf_ipfix_exp_put(pl->ipx, r);
 			gf_ring_pop(pl->rec);
 			n++;
 		}
@@ -719,6 +741,7 @@ out_main(void *arg)
 			now = wall_ns();
 		if (pl->ar != NULL)
 			gf_archive_tick(pl->ar, now);
+		gf_ipfix_exp_tick(pl->ipx);
 		out_publish(pl);
 		busy = n == OUT_BATCH;
 		if (!busy && atomic_load_explicit(&pl->flow_done,
@@ -766,6 +789,10 @@ out_main(void *arg)
 		metrics_close(pl->metrics, lost > pl->seen_arlost ?
 		    lost - pl->seen_arlost : 0);
 		pl->metrics = NULL;
+	}
+	if (pl->ipx != NULL) {
+		gf_ipfix_exp_close(pl->ipx, SHUTDOWN_LINGER_MS);
+		pl->ipx = NULL;
 	}
 	return NULL;
 }
@@ -878,6 +905,12 @@ pipeline_new(const struct gf_config *cfg, struct capture *cap,
 fail:
 	pipeline_free(pl);
 	return NULL;
+}
+
+void
+pipeline_set_ipfix(struct pipeline *pl, struct gf_ipfix_exp *ipx)
+{
+	pl->ipx = ipx;
 }
 
 int
@@ -1023,5 +1056,6 @@ pipeline_free(struct pipeline *pl)
 	gf_archive_discard(pl->ar);
 	svc_thread_finish(pl->st, 0);
 	service_close(pl->svc, 0);
+	gf_ipfix_exp_close(pl->ipx, 0);
 	free(pl);
 }

@@ -14,8 +14,9 @@
  *     stalls the others).  A full record ring drops the FLOW record and
  *     counts it (SENSOR recdrops); a SENSOR record is never dropped: it
  *     waits, merged with later ones, so no counter is ever lost.
- *   the output thread: the archive and the live service.  It may wait on
- *     the disk; only the record ring fills meanwhile.
+ *   the output thread: the archive, the live service and the IPFIX
+ *     exporter.  It may wait on the disk; only the record ring fills
+ *     meanwhile.  It never waits on a collector (ipfix_export.h).
  * Capture files: the calling thread reads and merges the files and runs
  *   the flow engine; it waits for room in the record ring instead of
  *   dropping, because offline input must be lossless.
@@ -52,6 +53,11 @@ struct pipeline;
 struct pipeline *pipeline_new(const struct gf_config *cfg,
     struct capture *cap, struct gf_archive *ar, struct service *svc,
     const struct gf_stream_info *info);
+
+/* The IPFIX exporter (NULL none), the pipeline's from now on: the output
+ * thread feeds it every record.  Before pipeline_start(). */
+struct gf_ipfix_exp;
+void pipeline_set_ipfix(struct pipeline *pl, struct gf_ipfix_exp *ipx);
 
 /* Live: start the packet threads (before giving up root: real-time
  * priority needs it).  -1 with a message printed. */

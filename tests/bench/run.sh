@@ -7,6 +7,9 @@
 # for wall time and peak RSS:
 #   (a) the bare libpcap read loop (tools/pcapread_bare): speed of light
 #   (b) gapflow -r big.pcap -w out.gf            (defaults: status 5 s)
+#   (b2) gapflow -r big.pcap -w out.gf --ipfix udp:127.0.0.1:PORT, to a
+#       local collector (socat reading the datagrams; if socat is
+#       installed): the cost of IPFIX export (target: under 10 %)
 #   (c) argus -r big.pcap -w argus.out           (if installed; its defaults)
 #   (d) gapdump print and filter vs ra print and filter (ra if installed)
 #   (e) gapdump -m flow vs racluster
@@ -15,6 +18,7 @@
 # ratios, and 1 only if a command failed.
 #
 # Environment: BENCH_RUNS (3), BENCH_PACKETS (5000000), BENCH_FLOWS (50000),
+# BENCH_IPFIX_PORT (47390, UDP on 127.0.0.1),
 # BENCH_WORK (tests/bench/work: the capture and outputs; git-ignored).
 B=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -145,6 +149,25 @@ if bench "gapflow" "$PKTS" pkts /dev/null "$GAPFLOW" -r "$PCAP" -w "$GF"; then
 	T_GF=$T RSS_GF=$RSS
 fi
 
+# ---- (b2) gapflow with IPFIX export over UDP ----------------------------
+T_GFX='' CPU_GFX='' CPU_GF=$CPU
+if [ -n "$T_GF" ] && have socat; then
+	IPORT=${BENCH_IPFIX_PORT:-47390}
+	socat -u "UDP-RECV:$IPORT,bind=127.0.0.1,rcvbuf=8388608" /dev/null &
+	SOCAT=$!
+	sleep 0.5       # a listener, so that no datagram draws an ICMP error
+	rm -f "$W/outx.gf"
+	if bench "gapflow + ipfix udp" "$PKTS" pkts /dev/null "$GAPFLOW" -r "$PCAP" \
+	    -w "$W/outx.gf" --ipfix "udp:127.0.0.1:$IPORT"; then
+		T_GFX=$T CPU_GFX=$CPU
+	fi
+	kill "$SOCAT" 2>/dev/null
+	wait "$SOCAT" 2>/dev/null
+	rm -f "$W/outx.gf"
+elif [ -n "$T_GF" ]; then
+	echo "-- gapflow + ipfix: socat not installed (the local collector); skipped"
+fi
+
 # ---- (c) argus -----------------------------------------------------------
 ARGUS_NOTE=''
 if have argus; then
@@ -242,6 +265,8 @@ echo
 echo "targets:"
 ratio "gapflow pps / argus pps" "$T_ARGUS" "$T_GF" ">=" 3
 ratio "gapflow time / bare loop time" "$T_GF" "$T_BARE" "<=" 3
+ratio "gapflow+ipfix udp time / gapflow" "$T_GFX" "$T_GF" "<=" 1.10
+ratio "gapflow+ipfix udp cpu / gapflow cpu" "$CPU_GFX" "$CPU_GF" "<=" 1.10
 ratio "gapflow peak RSS / argus peak RSS" "$RSS_GF" "$RSS_ARGUS" "<=" 1
 ratio "gapdump print speed / ra print" "$T_RA" "$T_GD" ">=" 3
 ratio "gapdump filter speed / ra filter" "$T_RAF" "$T_GDF" ">=" 3
