@@ -14,6 +14,14 @@
 #   acc_case NAME ORIG ANALYZED [zf]   evaluate one case, print a table
 #       row; zf: zero false gap directions required.  Returns 1 when
 #       gapflow misses a target; $ACC_WHY then says which.
+#   acc_feed NAME ORIG CLEAN FEEDS [zf]  a tap-feed case: the sensor
+#       reads FEEDS (comma-separated files, one -r each: the rx and tx
+#       ports of a tap, or one file whose frames a SPAN port doubled,
+#       VLAN-tagged or a writer cut); the truth is that of CLEAN, the
+#       same packets as one clean feed (gaptruth ORIG CLEAN); argus and
+#       tshark read the mergecap'd union of FEEDS.  Also checks every
+#       connection against tshark on CLEAN (acc_conncheck) and appends
+#       its line to $ACC_CONN.
 #   acc_header                          print the table header
 
 ACC_OTHERS=${ACC_OTHERS:-0}
@@ -33,9 +41,12 @@ acc_frames() {
 	"$ACC_TOOLS/pcapcut" "$1" /dev/null 2>&1 | sed -n 's/^pcapcut: \([0-9]*\) frames in.*/\1/p'
 }
 
-# gapflow with status interval $2 on $1 -> per-direction sums in $3
+# gapflow with status interval $2 on $1 (files separated by commas, one
+# -r each) -> per-direction sums in $3
 acc_gapflow() {
-	"$ACC_GAPFLOW" -r "$1" -S "$2" -w "$ACC_W/gf.out" 2>"$ACC_W/gf.err" || return 1
+	_rs=$(printf '%s\n' "$1" | tr ',' '\n' | sed 's/^/-r\n/')
+	(IFS='
+'; exec "$ACC_GAPFLOW" $_rs -S "$2" -w "$ACC_W/gf.out") 2>"$ACC_W/gf.err" || return 1
 	"$ACC_GAPDUMP" -r "$ACC_W/gf.out" -o csv -L0 \
 	    -s proto,saddr,sport,daddr,dport,sgap,dgap 2>>"$ACC_W/gf.err" |
 	awk -F, '$1 == "tcp" || $1 == "6" {
@@ -109,10 +120,102 @@ acc_header() {
 }
 
 acc_case() { # name orig analyzed [zf]
+	_acc_eval "$1" "$2" "$3" "$3" "$3" "${4:-}"
+}
+
+acc_feed() { # name orig clean feeds [zf]
+	_fe_n=$1 _fe_o=$2 _fe_c=$3 _fe_f=$4 _fe_z=${5:-}
+	case $_fe_f in
+	*,*)	# peers read one file: the union of the feeds
+		(IFS=,; exec mergecap -F pcap -w "$ACC_W/union.pcap" $_fe_f) \
+		    2>/dev/null || rm -f "$ACC_W/union.pcap"
+		_fe_u=$ACC_W/union.pcap ;;
+	*)	_fe_u=$_fe_f ;;
+	esac
+	_acc_eval "$_fe_n" "$_fe_o" "$_fe_c" "$_fe_f" "$_fe_u" "$_fe_z"
+	_fe_rc=$?
+	[ -f "$ACC_W/g5" ] || return $_fe_rc
+	_fe_cc=$(acc_conncheck "$_fe_c" "$ACC_W/gf5.out")
+	printf '%-22s %s\n' "$_fe_n" "$_fe_cc" >>"${ACC_CONN:-/dev/null}"
+	set -- $_fe_cc
+	if [ "$#" -lt 6 ] || [ "$2$3$4$5$6" != 00000 ]; then
+		ACC_WHY="${ACC_WHY:-$_fe_n:} per connection vs the clean feed: $_fe_cc;"
+		_fe_rc=1
+	fi
+	return $_fe_rc
+}
+
+# acc_conncheck CLEAN GF -> "conns split pkts simplex loss ooo dups": the
+# connections of CLEAN (tshark tcp.stream, per 4-tuple) and how many of
+# them gapflow's records GF (merged with -m flow) get wrong:
+#   split    flows per 4-tuple differ from tshark's streams
+#   pkts     packets of a direction differ
+#   simplex  a record is flagged simplex (S) though tshark saw both
+#            directions
+#   loss     retransmitted packets (sloss/dloss) differ from tshark's
+#            frames flagged tcp.analysis.retransmission, fast_ or
+#            spurious_retransmission
+#   ooo      out-of-order packets (sooo/dooo) differ from tshark's
+#            tcp.analysis.out_of_order frames
+#   dups     frames gapflow counted as duplicates (sdups + ddups; a
+#            count, informational: the expected value is the number of
+#            copies the case added)
+# tshark reads the clean single feed, so every expected value is
+# independent of gapflow and of the feed conditions.
+acc_conncheck() {
+	"$ACC_GAPDUMP" -r "$2" -m flow -o csv -L0 \
+	    -s proto,saddr,sport,daddr,dport,spkts,dpkts,sloss,dloss,sooo,dooo,sdups,ddups,flgs \
+	    2>/dev/null | awk -F, '$1 == "tcp" || $1 == "6"' >"$ACC_W/cc.gf"
+	tshark -r "$1" -n -Y tcp -T fields -E separator=, -E occurrence=f \
+	    -e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst \
+	    -e ipv6.dst -e tcp.dstport -e tcp.analysis.retransmission \
+	    -e tcp.analysis.fast_retransmission \
+	    -e tcp.analysis.spurious_retransmission \
+	    -e tcp.analysis.out_of_order 2>/dev/null >"$ACC_W/cc.ts"
+	awk -F, '
+	function ukey(a, ap, b, bp) {
+		return (a "|" ap < b "|" bp) ? a "|" ap "|" b "|" bp : b "|" bp "|" a "|" ap
+	}
+	FILENAME ~ /cc.ts$/ {
+		s = $2 != "" ? $2 : $3; d = $5 != "" ? $5 : $6
+		k = s "|" $4 "|" d "|" $7; u = ukey(s, $4, d, $7)
+		if (!((u, $1) in st)) { st[u, $1] = 1; tstreams[u]++ }
+		conn[u] = 1; tp[k]++
+		if ($8 != "" || $9 != "" || $10 != "") tr[k]++
+		if ($11 != "") to[k]++
+		next
+	}
+	{
+		k = $2 "|" $3 "|" $4 "|" $5; r = $4 "|" $5 "|" $2 "|" $3
+		u = ukey($2, $3, $4, $5)
+		gflows[u]++; gp[k] += $6; gp[r] += $7; gl[k] += $8; gl[r] += $9
+		go[k] += $10; go[r] += $11; dups += $12 + $13
+		if ($14 ~ /S/) gs[u] = 1
+	}
+	END {
+		for (u in conn) {
+			n++
+			split(u, e, "|"); k = u; r = e[3] "|" e[4] "|" e[1] "|" e[2]
+			if (gflows[u] + 0 != tstreams[u]) sp++
+			if (gp[k] + 0 != tp[k] + 0 || gp[r] + 0 != tp[r] + 0) pk++
+			if ((u in gs) && tp[k] > 0 && tp[r] > 0) sx++
+			if (gl[k] + 0 != tr[k] + 0 || gl[r] + 0 != tr[r] + 0) lo++
+			if (go[k] + 0 != to[k] + 0 || go[r] + 0 != to[r] + 0) oo++
+		}
+		for (u in gflows) if (!(u in conn)) { sp++; n++ }
+		printf "%d %d %d %d %d %d %d\n", n, sp, pk, sx, lo, oo, dups
+	}' "$ACC_W/cc.ts" "$ACC_W/cc.gf"
+}
+
+acc_conn_header() {
+	printf '%-22s %s\n' "feed case" "conns split pkts simplex loss ooo dups (connections gapflow gets wrong vs tshark on the clean feed; dups: frames counted as duplicates)"
+}
+
+_acc_eval() { # name orig truth-analyzed sensor-inputs peer-input zf
 	ACC_WHY=
-	_n=$1 _orig=$2 _an=$3 _zf=${4:-}
-	rm -f "$ACC_W/t" "$ACC_W/g5"
-	if ! acc_truth "$_orig" "$_an" "$ACC_W/t"; then
+	_n=$1 _orig=$2 _an=$4 _tan=$3 _pan=$5 _zf=${6:-}
+	rm -f "$ACC_W/t" "$ACC_W/g5" "$ACC_W/gf5.out"
+	if ! acc_truth "$_orig" "$_tan" "$ACC_W/t"; then
 		ACC_WHY="$_n: gaptruth failed: $(head -n 3 "$ACC_W/truth.err")"
 		echo "$ACC_WHY"
 		return 1
@@ -122,6 +225,7 @@ acc_case() { # name orig analyzed [zf]
 		echo "$ACC_WHY"
 		return 1
 	fi
+	cp "$ACC_W/gf.out" "$ACC_W/gf5.out"
 	_sinv=ok
 	for _s in 0.1 60; do
 		acc_gapflow "$_an" "$_s" "$ACC_W/gs" || _sinv=ERR
@@ -132,12 +236,12 @@ acc_case() { # name orig analyzed [zf]
 	_nt=$1 _st=$2 _p=$3 _r=$4 _e=$5 _abs=$6 _fp=$7 _sg=$8 _fn=$9
 	_ar="n/a n/a n/a n/a" _ts="n/a n/a n/a"
 	if [ "$ACC_OTHERS" = 1 ] && acc_have argus && acc_have ra &&
-	    acc_argus "$_an" "$ACC_W/ar"; then
+	    [ -s "$_pan" ] && acc_argus "$_pan" "$ACC_W/ar"; then
 		set -- $(acc_metrics "$ACC_W/t" "$ACC_W/ar")
 		_ar="$3 $4 $(acc_fmt_err "$5" "$6") $7"
 	fi
-	if [ "$ACC_OTHERS" = 1 ] && acc_have tshark; then
-		acc_tshark "$_an" "$ACC_W/ts"
+	if [ "$ACC_OTHERS" = 1 ] && acc_have tshark && [ -s "$_pan" ]; then
+		acc_tshark "$_pan" "$ACC_W/ts"
 		set -- $(acc_metrics "$ACC_W/t" "$ACC_W/ts")
 		_ts="$3 $4 $7"
 	fi

@@ -25,7 +25,8 @@
 # private network namespaces and cached in tests/accuracy/work/
 # (ACC_REGEN=1 makes it again); otherwise the committed captures
 # tests/captures/accuracy-base.pcap and real-loss.pcap (ACC_LIVE=0 forces
-# those even as root).  ACC_KEEP=1 keeps
+# those even as root).  ACC_SECTIONS="base feeds infer" picks groups of
+# cases (default all).  ACC_KEEP=1 keeps
 # every analyzed capture and result in tests/accuracy/work/cases/.
 B=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,8 +78,17 @@ cut() { # name orig pcapcut-args... -> $C/name.pcap
 	acc_cut "$_o" "$C/$_n.pcap" --list-removed "$C/$_n.removed" "$@"
 }
 
+# ACC_SECTIONS picks the groups of cases (default all): base (removal,
+# simplex, mid-flow, long, synthetic), feeds (tap feeds, issue 9), infer
+# (inference, issue 10).
+want() {
+	case " ${ACC_SECTIONS:-base feeds infer} " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 echo
 acc_header
+if want base; then
 # clean: nothing removed
 run clean "$MIX" "$MIX" zf
 [ "$MIX" = "$BASE" ] || run base-clean "$BASE" "$BASE" zf
@@ -132,8 +142,64 @@ for s in wrap zerowin finrst; do
 	[ $s = zerowin ] && z=zf
 	run "syn-$s" "$C/$s.pcap" "$C/$s-an.pcap" $z
 done
+fi
+
+# tap feeds (issue 9), table-driven: each row names a case and the
+# pcapcut options that make its feeds from MIX; "rm" rows first remove 2%
+# of the TCP packets (seed 8), the same removal as their clean feed.  The
+# truth is the clean single feed's; the sensor reads the feeds (two -r
+# for split rows); argus and tshark read their union.
+#   name            split  shift(us)  extra pcapcut options
+FEEDS='split+0.5ms      y      500
+split-0.5ms      y     -500
+split+2ms        y     2000
+split+10ms       y    10000
+split-3ms        y    -3000
+split-10ms       y   -10000
+span-dup5us      n        0  --dup 5
+vlan-2dirs       n        0  --vlan B 10 20
+lost-wirelen96   n        0  --lose-wirelen 96'
+FEED_B=10.78.0.2,fd78::2        # one host of every MIX connection
+ACC_CONN=$ACC_W/conn
+: >"$ACC_CONN"
+feed() { # name clean-feed removal-options... (after the row's fields)
+	_n=$1 _c=$2 _split=$3 _shift=$4
+	shift 4
+	_x=$(echo "$*" | sed "s/ B / $FEED_B /")
+	if [ "$_split" = y ]; then
+		acc_cut "$MIX" "$C/$_n-rx.pcap" $_x --feed2 "$FEED_B" \
+		    "$C/$_n-tx.pcap" --shift "$_shift"
+		_in=$C/$_n-rx.pcap,$C/$_n-tx.pcap
+	else
+		acc_cut "$MIX" "$C/$_n.pcap" $_x
+		_in=$C/$_n.pcap
+	fi
+	if ! acc_feed "$_n" "$MIX" "$_c" "$_in" zf; then
+		echo "$ACC_WHY" >>"$FAILS"
+		acc_diff | head -n 8 >>"$FAILS"
+	fi
+}
+if want feeds; then
+	acc_cut "$MIX" "$C/feed-rm2%.pcap" --tcp-only --rate 0.02 --seed 8
+	# the clean single feeds themselves: the reference rows
+	for c in "feed-clean $MIX" "feed-rm2% $C/feed-rm2%.pcap"; do
+		set -- $c
+		acc_feed "$1" "$MIX" "$2" "$2" zf ||
+		    { echo "$ACC_WHY" >>"$FAILS"; acc_diff | head -n 8 >>"$FAILS"; }
+	done
+	echo "$FEEDS" | while read -r n sp sh x; do
+		feed "$n" "$MIX" "$sp" "$sh" $x
+		feed "$n+rm2%" "$C/feed-rm2%.pcap" "$sp" "$sh" \
+		    --tcp-only --rate 0.02 --seed 8 $x
+	done
+fi
 
 echo
+if [ -s "$ACC_CONN" ]; then
+	acc_conn_header
+	cat "$ACC_CONN"
+	echo
+fi
 if [ -s "$FAILS" ]; then
 	echo "gapflow misses targets (P,R >= 0.99, err <= 1%, zero false gaps on zf cases, -S invariance):"
 	cat "$FAILS"
