@@ -22,6 +22,11 @@
 #       tshark read the mergecap'd union of FEEDS.  Also checks every
 #       connection against tshark on CLEAN (acc_conncheck) and appends
 #       its line to $ACC_CONN.
+#   acc_expect EXPECT [flows]           after acc_case: compare the last
+#       case's records with the scenario's expected table (gapsynth's
+#       SCENARIO.expect); prints "conns flows dirs loss ooo", the
+#       connections and directions checked and how many gapflow gets
+#       wrong; "flows": only the connection lines (flows per 4-tuple).
 #   acc_header                          print the table header
 
 ACC_OTHERS=${ACC_OTHERS:-0}
@@ -205,6 +210,37 @@ acc_conncheck() {
 		for (u in gflows) if (!(u in conn)) { sp++; n++ }
 		printf "%d %d %d %d %d %d %d\n", n, sp, pk, sx, lo, oo, dups
 	}' "$ACC_W/cc.ts" "$ACC_W/cc.gf"
+}
+
+acc_expect() { # expect [flows]
+	"$ACC_GAPDUMP" -r "$ACC_W/gf5.out" -m flow -o csv -L0 \
+	    -s proto,saddr,sport,daddr,dport,sloss,dloss,sooo,dooo \
+	    2>/dev/null | awk -F, '$1 == "tcp" || $1 == "6"' >"$ACC_W/ex.gf"
+	awk -v only="${2:-}" '
+	function ukey(a, ap, b, bp) {
+		return (a "|" ap < b "|" bp) ? a "|" ap "|" b "|" bp : b "|" bp "|" a "|" ap
+	}
+	FILENAME ~ /ex.gf$/ {
+		split($0, f, ",")
+		k = f[2] "|" f[3] "|" f[4] "|" f[5]; r = f[4] "|" f[5] "|" f[2] "|" f[3]
+		flows[ukey(f[2], f[3], f[4], f[5])]++
+		l[k] += f[6]; l[r] += f[7]; o[k] += f[8]; o[r] += f[9]
+		next
+	}
+	$1 == "conn" {
+		split($2, e, "|"); nc++
+		if (flows[ukey(e[1], e[2], e[3], e[4])] + 0 != $3) bf++
+	}
+	$1 == "dir" && only != "flows" {
+		nd++
+		if (l[$2] + 0 != $3) bl++
+		if (o[$2] + 0 != $4) bo++
+	}
+	END { printf "%d %d %d %d %d\n", nc, bf, nd, bl, bo }' "$ACC_W/ex.gf" "$1"
+}
+
+acc_expect_header() {
+	printf '%-22s %s\n' "inference case" "conns flows dirs loss ooo (checked, and how many gapflow gets wrong vs the scenario's expected table)"
 }
 
 acc_conn_header() {

@@ -194,7 +194,54 @@ if want feeds; then
 	done
 fi
 
+# inference (issue 10), table-driven.  src: a gapsynth scenario (its
+# ORIGINAL in $C) or LONG; cut: pcapcut options making the analyzed
+# capture ("drop": the scenario's own drop list); zf: zero false gap
+# directions required; expect: compare with the scenario's expected
+# table (all: flows per connection, loss and ooo per direction; flows:
+# flows only, as removal makes loss/ooo ambiguous; -: none).
+#   name         src        zf  expect  cut
+INFER='ele-clean      elephant   zf  all     -
+ele-rm0.5%     elephant   -   flows   --tcp-only --rate 0.005 --seed 1
+ele-rm2%       elephant   -   flows   --tcp-only --rate 0.02 --seed 1
+ele-rm5%       elephant   -   flows   --tcp-only --rate 0.05 --seed 1
+ele-rm10%      elephant   -   flows   --tcp-only --rate 0.10 --seed 1
+ele-rm20%      elephant   -   flows   --tcp-only --rate 0.20 --seed 1
+ele-rm20%-s2   elephant   -   flows   --tcp-only --rate 0.20 --seed 2
+long-rm5%      LONG       -   -       --tcp-only --rate 0.05 --seed 9
+long-rm10%     LONG       -   -       --tcp-only --rate 0.10 --seed 9
+long-rm20%     LONG       -   -       --tcp-only --rate 0.20 --seed 9
+challenge      challenge  -   all     drop
+randid         randid     zf  all     -
+idle           idle       -   all     drop'
+ACC_EXP=$ACC_W/expect
+: >"$ACC_EXP"
+if want infer; then
+	echo "$INFER" | while read -r n src zf ex x; do
+		if [ "$src" = LONG ]; then o=$LONG; else o=$C/$src.pcap; fi
+		case $x in
+		-)	a=$o ;;
+		drop)	a=$C/$n-an.pcap; acc_cut "$o" "$a" --drop-list "$C/$src.drop" ;;
+		*)	a=$C/$n.pcap; acc_cut "$o" "$a" $x ;;
+		esac
+		[ "$zf" = zf ] || zf=
+		run "$n" "$o" "$a" $zf
+		[ "$ex" = - ] || [ ! -s "$ACC_W/gf5.out" ] && continue
+		[ "$ex" = all ] && ex=
+		r=$(acc_expect "$C/$src.expect" $ex)
+		printf '%-22s %s\n' "$n" "$r" >>"$ACC_EXP"
+		set -- $r
+		[ "$2$4$5" = 000 ] ||
+		    echo "$n: differs from the scenario's expected table (conns flows dirs loss ooo): $r" >>"$FAILS"
+	done
+fi
+
 echo
+if [ -s "$ACC_EXP" ]; then
+	acc_expect_header
+	cat "$ACC_EXP"
+	echo
+fi
 if [ -s "$ACC_CONN" ]; then
 	acc_conn_header
 	cat "$ACC_CONN"
