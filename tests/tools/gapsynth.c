@@ -94,15 +94,6 @@ die(const char *m)
 	exit(2);
 }
 
-static uint64_t
-splitmix64(uint64_t *st)
-{
-	uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void
 tick(uint64_t ns)
 {
@@ -127,7 +118,7 @@ emit(struct conv *c, int d, uint8_t flags, uint32_t seq, uint32_t ack,
 	if (c->idmode == 1)
 		s->ipid = c->id[d]++;
 	else if (c->idmode == 2)
-		s->ipid = (uint16_t)(splitmix64(&rnd_state) >> 48);
+		s->ipid = (uint16_t)(pb_rand(&rnd_state) >> 48);
 	n = pb_build(s, buf, sizeof(buf), &wire);
 	if (n == 0)
 		die("pb_build failed");

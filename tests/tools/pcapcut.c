@@ -65,6 +65,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pktbuild.h"
+
 struct frame {
 	struct pcap_pkthdr h;   /* ts.tv_usec holds nanoseconds */
 	uint8_t *data;
@@ -92,15 +94,6 @@ die(const char *msg)
 {
 	fprintf(stderr, "pcapcut: %s\n", msg);
 	exit(2);
-}
-
-static uint64_t
-splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 static uint16_t
@@ -592,7 +585,7 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < nfr; i++) {
 			struct frame *f = &fr[i];
 			if (rate > 0 && (!tcponly || f->l4 == 6)) {
-				double u = (double)(splitmix64(&st) >> 11) /
+				double u = (double)(pb_rand(&st) >> 11) /
 				    9007199254740992.0;
 				if (u < rate)
 					f->remove = 1;
