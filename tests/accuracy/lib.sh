@@ -27,6 +27,12 @@
 #       SCENARIO.expect); prints "conns flows dirs loss ooo", the
 #       connections and directions checked and how many gapflow gets
 #       wrong; "flows": only the connection lines (flows per 4-tuple).
+#   acc_feed_row ORIG CLEAN NAME SPLIT SHIFT [OPTS...]  one row of
+#       ACC_FEED_TABLE: make its feeds from ORIG in $ACC_C and run
+#       acc_feed against CLEAN (zf)
+#   acc_infer_row ORIG SCEN NAME ZF EXPECT CUT...  one row of
+#       ACC_INFER_TABLE: make the analyzed capture, run acc_case and,
+#       per EXPECT, acc_expect against SCEN.expect (line in $ACC_EXP)
 #   acc_header                          print the table header
 
 ACC_OTHERS=${ACC_OTHERS:-0}
@@ -310,4 +316,87 @@ _acc_eval() { # name orig truth-analyzed sensor-inputs peer-input zf
 acc_diff() {
 	join -t, -a1 -a2 -e0 -o 0,1.2,2.2 "$ACC_W/t" "$ACC_W/g5" |
 	    awk -F, '$2 != $3 { print "  " $1 ": truth " $2 ", gapflow " $3 }'
+}
+
+# ------------------------------------------------ tap-feed cases (issue 9)
+# Each row names a case and how its feeds are made from a capture of
+# connections between 10.78.0.1/fd78::1 and 10.78.0.2/fd78::2 (the live
+# captures and accuracy-base.pcap): split y: rx/tx ports by IP source
+# (ACC_FEED_HOST to the second file), the second port's clock shifted by
+# SHIFT microseconds; extra pcapcut options (B: ACC_FEED_HOST).  run.sh
+# runs each row as is and after ACC_FEED_RM (the same removal as its
+# clean feed).  The truth is the clean single feed's.
+#   name            split  shift(us)  extra pcapcut options
+ACC_FEED_TABLE='split+0.5ms      y      500
+split-0.5ms      y     -500
+split+2ms        y     2000
+split+10ms       y    10000
+split-3ms        y    -3000
+split-10ms       y   -10000
+span-dup5us      n        0  --dup 5
+vlan-2dirs       n        0  --vlan B 10 20
+lost-wirelen96   n        0  --lose-wirelen 96'
+ACC_FEED_HOST=10.78.0.2,fd78::2
+ACC_FEED_RM='--tcp-only --rate 0.02 --seed 8'
+
+acc_feed_row() { # orig clean name split shift [opts...]
+	_fr_o=$1 _fr_c=$2 _fr_n=$3 _fr_sp=$4 _fr_sh=$5
+	shift 5
+	_fr_x=$(echo " $* " | sed "s/ B / $ACC_FEED_HOST /")
+	if [ "$_fr_sp" = y ]; then
+		acc_cut "$_fr_o" "$ACC_C/$_fr_n-rx.pcap" $_fr_x --feed2 \
+		    "$ACC_FEED_HOST" "$ACC_C/$_fr_n-tx.pcap" --shift "$_fr_sh"
+		_fr_in=$ACC_C/$_fr_n-rx.pcap,$ACC_C/$_fr_n-tx.pcap
+	else
+		acc_cut "$_fr_o" "$ACC_C/$_fr_n.pcap" $_fr_x
+		_fr_in=$ACC_C/$_fr_n.pcap
+	fi
+	acc_feed "$_fr_n" "$_fr_o" "$_fr_c" "$_fr_in" zf
+}
+
+# ----------------------------------------------- inference cases (issue 10)
+# src: a gapsynth scenario (SCEN.pcap, .drop, .expect in $ACC_C) or LONG
+# (the live long capture); cut: pcapcut options making the analyzed
+# capture ("drop": the scenario's own drop list, "-": none); zf: zero false
+# gap directions required; expect: compare with the scenario's expected
+# table (all: flows per connection, loss and ooo per direction; flows:
+# flows only, as removal makes loss/ooo ambiguous; -: none).
+#   name         src        zf  expect  cut
+ACC_INFER_TABLE='ele-clean      elephant   zf  all     -
+ele-rm0.5%     elephant   -   flows   --tcp-only --rate 0.005 --seed 1
+ele-rm2%       elephant   -   flows   --tcp-only --rate 0.02 --seed 1
+ele-rm5%       elephant   -   flows   --tcp-only --rate 0.05 --seed 1
+ele-rm10%      elephant   -   flows   --tcp-only --rate 0.10 --seed 1
+ele-rm20%      elephant   -   flows   --tcp-only --rate 0.20 --seed 1
+ele-rm20%-s2   elephant   -   flows   --tcp-only --rate 0.20 --seed 2
+long-rm5%      LONG       -   -       --tcp-only --rate 0.05 --seed 9
+long-rm10%     LONG       -   -       --tcp-only --rate 0.10 --seed 9
+long-rm20%     LONG       -   -       --tcp-only --rate 0.20 --seed 9
+challenge      challenge  -   all     drop
+randid         randid     zf  all     -
+idle           idle       -   all     drop'
+
+acc_infer_row() { # orig scen name zf expect cut...
+	_ir_o=$1 _ir_s=$2 _ir_n=$3 _ir_z=$4 _ir_e=$5
+	shift 5
+	case $* in
+	-)	_ir_a=$_ir_o ;;
+	drop)	_ir_a=$ACC_C/$_ir_n-an.pcap
+		acc_cut "$_ir_o" "$_ir_a" --drop-list "$_ir_s.drop" ;;
+	*)	_ir_a=$ACC_C/$_ir_n.pcap
+		acc_cut "$_ir_o" "$_ir_a" "$@" ;;
+	esac
+	[ "$_ir_z" = zf ] || _ir_z=
+	acc_case "$_ir_n" "$_ir_o" "$_ir_a" $_ir_z
+	_ir_rc=$?
+	[ "$_ir_e" = - ] || [ ! -s "$ACC_W/gf5.out" ] && return $_ir_rc
+	[ "$_ir_e" = all ] && _ir_e=
+	_ir_r=$(acc_expect "$_ir_s.expect" $_ir_e)
+	printf '%-22s %s\n' "$_ir_n" "$_ir_r" >>"${ACC_EXP:-/dev/null}"
+	set -- $_ir_r
+	if [ "$2$4$5" != 000 ]; then
+		ACC_WHY="${ACC_WHY:-$_ir_n:} differs from the scenario's expected table (conns flows dirs loss ooo): $_ir_r;"
+		_ir_rc=1
+	fi
+	return $_ir_rc
 }

@@ -144,95 +144,29 @@ for s in wrap zerowin finrst; do
 done
 fi
 
-# tap feeds (issue 9), table-driven: each row names a case and the
-# pcapcut options that make its feeds from MIX; "rm" rows first remove 2%
-# of the TCP packets (seed 8), the same removal as their clean feed.  The
-# truth is the clean single feed's; the sensor reads the feeds (two -r
-# for split rows); argus and tshark read their union.
-#   name            split  shift(us)  extra pcapcut options
-FEEDS='split+0.5ms      y      500
-split-0.5ms      y     -500
-split+2ms        y     2000
-split+10ms       y    10000
-split-3ms        y    -3000
-split-10ms       y   -10000
-span-dup5us      n        0  --dup 5
-vlan-2dirs       n        0  --vlan B 10 20
-lost-wirelen96   n        0  --lose-wirelen 96'
-FEED_B=10.78.0.2,fd78::2        # one host of every MIX connection
+# tap feeds (issue 9) and inference (issue 10): the tables and row
+# drivers are lib.sh's (ACC_FEED_TABLE, ACC_INFER_TABLE)
+ACC_C=$C
 ACC_CONN=$ACC_W/conn
+ACC_EXP=$ACC_W/expect
 : >"$ACC_CONN"
-feed() { # name clean-feed removal-options... (after the row's fields)
-	_n=$1 _c=$2 _split=$3 _shift=$4
-	shift 4
-	_x=$(echo "$*" | sed "s/ B / $FEED_B /")
-	if [ "$_split" = y ]; then
-		acc_cut "$MIX" "$C/$_n-rx.pcap" $_x --feed2 "$FEED_B" \
-		    "$C/$_n-tx.pcap" --shift "$_shift"
-		_in=$C/$_n-rx.pcap,$C/$_n-tx.pcap
-	else
-		acc_cut "$MIX" "$C/$_n.pcap" $_x
-		_in=$C/$_n.pcap
-	fi
-	if ! acc_feed "$_n" "$MIX" "$_c" "$_in" zf; then
-		echo "$ACC_WHY" >>"$FAILS"
-		acc_diff | head -n 8 >>"$FAILS"
-	fi
-}
+: >"$ACC_EXP"
+failed() { echo "$ACC_WHY" >>"$FAILS"; acc_diff | head -n 8 >>"$FAILS"; }
 if want feeds; then
-	acc_cut "$MIX" "$C/feed-rm2%.pcap" --tcp-only --rate 0.02 --seed 8
+	acc_cut "$MIX" "$C/feed-rm.pcap" $ACC_FEED_RM
 	# the clean single feeds themselves: the reference rows
-	for c in "feed-clean $MIX" "feed-rm2% $C/feed-rm2%.pcap"; do
-		set -- $c
-		acc_feed "$1" "$MIX" "$2" "$2" zf ||
-		    { echo "$ACC_WHY" >>"$FAILS"; acc_diff | head -n 8 >>"$FAILS"; }
-	done
-	echo "$FEEDS" | while read -r n sp sh x; do
-		feed "$n" "$MIX" "$sp" "$sh" $x
-		feed "$n+rm2%" "$C/feed-rm2%.pcap" "$sp" "$sh" \
-		    --tcp-only --rate 0.02 --seed 8 $x
+	acc_feed feed-clean "$MIX" "$MIX" "$MIX" zf || failed
+	acc_feed feed-rm2% "$MIX" "$C/feed-rm.pcap" "$C/feed-rm.pcap" zf || failed
+	echo "$ACC_FEED_TABLE" | while read -r n sp sh x; do
+		acc_feed_row "$MIX" "$MIX" "$n" "$sp" "$sh" $x || failed
+		acc_feed_row "$MIX" "$C/feed-rm.pcap" "$n+rm2%" "$sp" "$sh" \
+		    $ACC_FEED_RM $x || failed
 	done
 fi
-
-# inference (issue 10), table-driven.  src: a gapsynth scenario (its
-# ORIGINAL in $C) or LONG; cut: pcapcut options making the analyzed
-# capture ("drop": the scenario's own drop list); zf: zero false gap
-# directions required; expect: compare with the scenario's expected
-# table (all: flows per connection, loss and ooo per direction; flows:
-# flows only, as removal makes loss/ooo ambiguous; -: none).
-#   name         src        zf  expect  cut
-INFER='ele-clean      elephant   zf  all     -
-ele-rm0.5%     elephant   -   flows   --tcp-only --rate 0.005 --seed 1
-ele-rm2%       elephant   -   flows   --tcp-only --rate 0.02 --seed 1
-ele-rm5%       elephant   -   flows   --tcp-only --rate 0.05 --seed 1
-ele-rm10%      elephant   -   flows   --tcp-only --rate 0.10 --seed 1
-ele-rm20%      elephant   -   flows   --tcp-only --rate 0.20 --seed 1
-ele-rm20%-s2   elephant   -   flows   --tcp-only --rate 0.20 --seed 2
-long-rm5%      LONG       -   -       --tcp-only --rate 0.05 --seed 9
-long-rm10%     LONG       -   -       --tcp-only --rate 0.10 --seed 9
-long-rm20%     LONG       -   -       --tcp-only --rate 0.20 --seed 9
-challenge      challenge  -   all     drop
-randid         randid     zf  all     -
-idle           idle       -   all     drop'
-ACC_EXP=$ACC_W/expect
-: >"$ACC_EXP"
 if want infer; then
-	echo "$INFER" | while read -r n src zf ex x; do
+	echo "$ACC_INFER_TABLE" | while read -r n src zf ex x; do
 		if [ "$src" = LONG ]; then o=$LONG; else o=$C/$src.pcap; fi
-		case $x in
-		-)	a=$o ;;
-		drop)	a=$C/$n-an.pcap; acc_cut "$o" "$a" --drop-list "$C/$src.drop" ;;
-		*)	a=$C/$n.pcap; acc_cut "$o" "$a" $x ;;
-		esac
-		[ "$zf" = zf ] || zf=
-		run "$n" "$o" "$a" $zf
-		[ "$ex" = - ] || [ ! -s "$ACC_W/gf5.out" ] && continue
-		[ "$ex" = all ] && ex=
-		r=$(acc_expect "$C/$src.expect" $ex)
-		printf '%-22s %s\n' "$n" "$r" >>"$ACC_EXP"
-		set -- $r
-		[ "$2$4$5" = 000 ] ||
-		    echo "$n: differs from the scenario's expected table (conns flows dirs loss ooo): $r" >>"$FAILS"
+		acc_infer_row "$o" "$C/$src" "$n" "$zf" "$ex" $x || failed
 	done
 fi
 
