@@ -618,9 +618,15 @@ randid_one(const char *ca, const char *sa, uint16_t cp, int idmode, int kind)
 	bulk(&c, 0, 4, 1000, NULL);
 	s5 = c.nxt[0];
 	if (kind == 'o') {
+		/* sent in order (increasing ids: the 5th has the lower id),
+		 * delivered swapped */
+		uint16_t id5 = c.id[0];
 		step_ns = 500000;
+		c.id[0] = (uint16_t)(id5 + 1);
 		emit(&c, 0, PB_ACK | PB_PSH, s5 + 1000, c.rcv[0], 1000, 0);
+		c.id[0] = id5;
 		emit(&c, 0, PB_ACK | PB_PSH, s5, c.rcv[0], 1000, 0);
+		c.id[0] = (uint16_t)(id5 + 2);
 		step_ns = 1000000;
 		c.nxt[0] = s5 + 2000;
 		ack_all(&c, 1);
