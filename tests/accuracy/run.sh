@@ -25,7 +25,8 @@
 # private network namespaces and cached in tests/accuracy/work/
 # (ACC_REGEN=1 makes it again); otherwise the committed captures
 # tests/captures/accuracy-base.pcap and real-loss.pcap (ACC_LIVE=0 forces
-# those even as root).  ACC_KEEP=1 keeps
+# those even as root).  ACC_SECTIONS="base feeds infer" picks groups of
+# cases (default all).  ACC_KEEP=1 keeps
 # every analyzed capture and result in tests/accuracy/work/cases/.
 B=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,8 +78,17 @@ cut() { # name orig pcapcut-args... -> $C/name.pcap
 	acc_cut "$_o" "$C/$_n.pcap" --list-removed "$C/$_n.removed" "$@"
 }
 
+# ACC_SECTIONS picks the groups of cases (default all): base (removal,
+# simplex, mid-flow, long, synthetic), feeds (tap feeds, issue 9), infer
+# (inference, issue 10).
+want() {
+	case " ${ACC_SECTIONS:-base feeds infer} " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 echo
 acc_header
+if want base; then
 # clean: nothing removed
 run clean "$MIX" "$MIX" zf
 [ "$MIX" = "$BASE" ] || run base-clean "$BASE" "$BASE" zf
@@ -132,8 +142,45 @@ for s in wrap zerowin finrst; do
 	[ $s = zerowin ] && z=zf
 	run "syn-$s" "$C/$s.pcap" "$C/$s-an.pcap" $z
 done
+fi
+
+# tap feeds (issue 9) and inference (issue 10): the tables and row
+# drivers are lib.sh's (ACC_FEED_TABLE, ACC_INFER_TABLE)
+ACC_C=$C
+ACC_CONN=$ACC_W/conn
+ACC_EXP=$ACC_W/expect
+: >"$ACC_CONN"
+: >"$ACC_EXP"
+failed() { echo "$ACC_WHY" >>"$FAILS"; acc_diff | head -n 8 >>"$FAILS"; }
+if want feeds; then
+	acc_cut "$MIX" "$C/feed-rm.pcap" $ACC_FEED_RM
+	# the clean single feeds themselves: the reference rows
+	acc_feed feed-clean "$MIX" "$MIX" "$MIX" zf || failed
+	acc_feed feed-rm2% "$MIX" "$C/feed-rm.pcap" "$C/feed-rm.pcap" zf || failed
+	echo "$ACC_FEED_TABLE" | while read -r n sp sh x; do
+		acc_feed_row "$MIX" "$MIX" "$n" "$sp" "$sh" $x || failed
+		acc_feed_row "$MIX" "$C/feed-rm.pcap" "$n+rm2%" "$sp" "$sh" \
+		    $ACC_FEED_RM $x || failed
+	done
+fi
+if want infer; then
+	echo "$ACC_INFER_TABLE" | while read -r n src zf ex x; do
+		if [ "$src" = LONG ]; then o=$LONG; else o=$C/$src.pcap; fi
+		acc_infer_row "$o" "$C/$src" "$n" "$zf" "$ex" $x || failed
+	done
+fi
 
 echo
+if [ -s "$ACC_EXP" ]; then
+	acc_expect_header
+	cat "$ACC_EXP"
+	echo
+fi
+if [ -s "$ACC_CONN" ]; then
+	acc_conn_header
+	cat "$ACC_CONN"
+	echo
+fi
 if [ -s "$FAILS" ]; then
 	echo "gapflow misses targets (P,R >= 0.99, err <= 1%, zero false gaps on zf cases, -S invariance):"
 	cat "$FAILS"

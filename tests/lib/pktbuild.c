@@ -1001,3 +1001,12 @@ pw_close(struct pw *pw)
 	free(pw);
 	return rc;
 }
+
+uint64_t
+pb_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}

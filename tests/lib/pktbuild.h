@@ -184,6 +184,9 @@ void pb_spec_icmp(struct pb_spec *s, const char *src, const char *dst,
     uint8_t type, uint8_t code);
 /* Swap src/dst, sport/dport (and outer_src/outer_dst): the reverse
  * direction of the same flow. */
+/* splitmix64: the next pseudo-random number of *state (deterministic). */
+uint64_t pb_rand(uint64_t *state);
+
 void pb_spec_swap(struct pb_spec *s);
 
 /*
