@@ -335,7 +335,7 @@ split-3ms        y    -3000
 split-10ms       y   -10000
 span-dup5us      n        0  --dup 5
 vlan-2dirs       n        0  --vlan B 10 20
-lost-wirelen96   n        0  --lose-wirelen 96'
+lost-wirelen96   n        0  --lose-wire 96'
 ACC_FEED_HOST=10.78.0.2,fd78::2
 ACC_FEED_RM='--tcp-only --rate 0.02 --seed 8'
 

@@ -63,7 +63,7 @@ for s in wrap zerowin; do
 	fi
 done
 
-if [ "${GF_ACC_ENGINE:-0}" = 1 ] && [ -s "$BASE" ]; then
+if [ "${GF_ACC_ENGINE:-1}" = 1 ] && [ -s "$BASE" ]; then
 	ACC_C=$T
 	check_feed() { # name args...
 		_n=$1; shift

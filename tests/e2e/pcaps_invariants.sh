@@ -67,7 +67,7 @@ for c in capinfos tshark; do
 		exit 0
 	fi
 done
-STRICT=${GF_INVARIANTS_STRICT:-0}
+STRICT=${GF_INVARIANTS_STRICT:-1}
 BAD=$("$GAPDUMP" --fields | awk '$1 == "sensor" && $2 ~ /^bad_/ {printf ",%s", $2}')
 : >"$T/unread" ; : >"$T/frames"; : >"$T/loss"; : >"$T/bound"
 n=0

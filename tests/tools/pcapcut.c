@@ -48,12 +48,6 @@
  *                    into frames whose IP source is ADDR, V2 into every
  *                    other IP frame (0: no tag): one conversation whose
  *                    directions are routed through two VLANs.
- *   --lose-wirelen SNAP  write every frame cut to SNAP bytes with its wire
- *                    length set to the cut length (wire = caplen =
- *                    snaplen, the file header's snaplen SNAP): a writer
- *                    that lost the original wire lengths (dpkt, some
- *                    scapy versions, appliance slicing).  The IP header
- *                    keeps the true length.
  *
  * Frames are copied byte for byte; link type, snap length and timestamp
  * precision (micro or nanosecond pcap) are kept.  pcapng input is written
@@ -456,8 +450,7 @@ usage(void)
 	    "               [--synack-first] [--list-removed FILE] "
 	    "[--lose-wire N]\n"
 	    "               [--feed2 ADDR OUT2] [--shift US] [--dup US] "
-	    "[--vlan ADDR V1 V2]\n"
-	    "               [--lose-wirelen SNAP]\n");
+	    "[--vlan ADDR V1 V2]\n");
 	exit(2);
 }
 
@@ -471,7 +464,7 @@ main(int argc, char **argv)
 	const char *out2 = NULL;
 	double shift_us = 0, dup_us = -1;
 	struct host f2host = { 0 }, vhost = { 0 };
-	long vid1 = 0, vid2 = 0, losewire = 0;
+	long vid1 = 0, vid2 = 0;
 	struct endpoint dirs[MAXDIR];
 	char err[PCAP_ERRBUF_SIZE];
 	pcap_t *pi, *po;
@@ -550,10 +543,6 @@ main(int argc, char **argv)
 			vid2 = strtol(argv[++i], &e, 10);
 			if (*e || vid2 < 0 || vid2 > 4094)
 				die("--vlan: VLAN ids are 0 to 4094");
-		} else if (!strcmp(o, "--lose-wirelen")) {
-			losewire = strtol(v, &e, 10);
-			if (*e || losewire < 1 || losewire > 262144)
-				die("--lose-wirelen: SNAP is 1 to 262144 bytes");
 		} else {
 			usage();
 		}
@@ -768,11 +757,6 @@ main(int argc, char **argv)
 			}
 			if (!nsec)
 				hh.ts.tv_usec /= 1000;
-			if (losewire) {
-				if (hh.caplen > (bpf_u_int32)losewire)
-					hh.caplen = (bpf_u_int32)losewire;
-				hh.len = hh.caplen;
-			}
 			pcap_dump((u_char *)(w[k]->feed2 ? pd2 : pd), &hh,
 			    w[k]->data);
 			if (w[k]->feed2)
