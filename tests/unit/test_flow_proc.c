@@ -1512,6 +1512,34 @@ TEST(random_ids_decide_by_time)
 	CHECK_U64(s.sgap, 0);
 }
 
+/* Packets at given microseconds (copies later by copy_us, 0 none). */
+struct tap_pkt {
+	int64_t us;
+	int client;
+	uint8_t fl;
+	uint32_t seq, ack, len;
+};
+
+static void
+play(struct conv *c, const struct tap_pkt *pk, size_t n, int64_t copy_us)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (int copy = 0; copy < (copy_us ? 2 : 1); copy++) {
+			tcp_us = (uint64_t)(pk[i].us + copy * copy_us);
+			tcp(c, 0, pk[i].client, pk[i].fl, pk[i].seq,
+			    pk[i].ack, pk[i].len);
+		}
+	}
+	tcp_us = 0;
+}
+
+static int
+tap_cmp(const void *a, const void *b)
+{
+	const struct tap_pkt *x = a, *y = b;
+	return x->us < y->us ? -1 : x->us > y->us;
+}
+
 TEST(dupacks_mark_fast_retransmission)
 {
 	/* random ids again; the receiver asks for 2001 with three duplicate
@@ -1520,32 +1548,22 @@ TEST(dupacks_mark_fast_retransmission)
 	struct harness h;
 	struct conv c = { &h, 0, 40000 };
 	struct sum s;
-	static const struct {
-		uint64_t us;
-		int client;
-		uint8_t fl;
-		uint32_t seq, ack, len;
-	} pk[] = {
-		{ 0, 1, PA, 1001, 5001, 1000 },
-		{ 50, 0, ACK, 5001, 2001, 0 },
-		{ 100, 1, PA, 3001, 5001, 1000 },       /* hole 2001..3000 */
-		{ 200, 1, PA, 4001, 5001, 1000 },
-		{ 300, 1, PA, 5001, 5001, 1000 },
-		{ 400, 0, ACK, 5001, 2001, 0 },
-		{ 500, 0, ACK, 5001, 2001, 0 },
-		{ 600, 0, ACK, 5001, 2001, 0 },
-		{ 800, 1, PA, 2001, 5001, 1000 },       /* the retransmission */
-		{ 900, 0, ACK, 5001, 6001, 0 },
+	static const struct tap_pkt pk[] = {
+		{ 10000, 1, PA, 1001, 5001, 1000 },
+		{ 10050, 0, ACK, 5001, 2001, 0 },
+		{ 10100, 1, PA, 3001, 5001, 1000 },     /* hole 2001..3000 */
+		{ 10200, 1, PA, 4001, 5001, 1000 },
+		{ 10300, 1, PA, 5001, 5001, 1000 },
+		{ 10400, 0, ACK, 5001, 2001, 0 },
+		{ 10500, 0, ACK, 5001, 2001, 0 },
+		{ 10600, 0, ACK, 5001, 2001, 0 },
+		{ 10800, 1, PA, 2001, 5001, 1000 },     /* the retransmission */
+		{ 10900, 0, ACK, 5001, 6001, 0 },
 	};
 	h_init(&h, 5000 * MS);
 	tcp_ipid_rand = 88172645u;
 	handshake(&c);
-	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
-		tcp_us = pk[i].us;
-		tcp(&c, 10, pk[i].client, pk[i].fl, pk[i].seq, pk[i].ack,
-		    pk[i].len);
-	}
-	tcp_us = 0;
+	play(&c, pk, sizeof(pk) / sizeof(pk[0]), 0);
 	tcp_ipid_rand = 0;
 	h_done(&h);
 	s = only_flow(&h);
@@ -1564,33 +1582,21 @@ TEST(span_copies_are_duplicates)
 	struct harness h;
 	struct conv c = { &h, 0, 40000 };
 	struct sum s;
-	static const struct {
-		uint64_t ms;
-		int client;
-		uint8_t fl;
-		uint32_t seq, ack, len;
-	} pk[] = {
+	static const struct tap_pkt pk[] = {
 		{ 0, 1, SYN, 1000, 0, 0 },
-		{ 1, 0, SYN | ACK, 5000, 1001, 0 },
-		{ 2, 1, ACK, 1001, 5001, 0 },
-		{ 10, 1, PA, 1001, 5001, 1000 },
-		{ 12, 1, PA, 3001, 5001, 1000 },        /* 2001.. never seen */
-		{ 14, 0, ACK, 5001, 4001, 0 },
-		{ 16, 0, PA, 5001, 4001, 500 },
-		{ 20, 1, ACK, 4001, 5501, 0 },
+		{ 1000, 0, SYN | ACK, 5000, 1001, 0 },
+		{ 2000, 1, ACK, 1001, 5001, 0 },
+		{ 10000, 1, PA, 1001, 5001, 1000 },
+		{ 12000, 1, PA, 3001, 5001, 1000 },     /* 2001.. never seen */
+		{ 14000, 0, ACK, 5001, 4001, 0 },
+		{ 16000, 0, PA, 5001, 4001, 500 },
+		{ 20000, 1, ACK, 4001, 5501, 0 },
 	};
-	uint32_t ndup = 0, cdup = 0;
+	uint32_t ndup = sizeof(pk) / sizeof(pk[0]), cdup = 0;
 	h_init(&h, 5000 * MS);
-	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
-		for (int copy = 0; copy < 2; copy++) {
-			tcp_us = copy ? 5 : 0;
-			tcp(&c, pk[i].ms, pk[i].client, pk[i].fl, pk[i].seq,
-			    pk[i].ack, pk[i].len);
-		}
-		ndup++;
-		cdup += pk[i].client;
-	}
-	tcp_us = 0;
+	play(&c, pk, ndup, 5);
+	for (size_t i = 0; i < ndup; i++)
+		cdup += (uint32_t)pk[i].client;
 	tcp(&c, 22, 1, PA, 3001, 5501, 1000);   /* the same bytes, later */
 	h_done(&h);
 	s = only_flow(&h);
@@ -1615,20 +1621,6 @@ TEST(span_copies_are_duplicates)
  * sends on input 1, the server on input 2, whose timestamps are off_us
  * later (negative: earlier).  Packets are fed in timestamp order, as the
  * sensor merges files. */
-struct tap_pkt {
-	int64_t us;
-	int client;
-	uint8_t fl;
-	uint32_t seq, ack, len;
-};
-
-static int
-tap_cmp(const void *a, const void *b)
-{
-	const struct tap_pkt *x = a, *y = b;
-	return x->us < y->us ? -1 : x->us > y->us;
-}
-
 TEST(skewed_inputs_are_one_flow_and_measured)
 {
 	/* true times: every answer 50 us after what it answers; segment
@@ -1673,12 +1665,9 @@ TEST(skewed_inputs_are_one_flow_and_measured)
 		h_init(&h, 5000 * MS);
 		for (int i = 0; i < NP; i++) {
 			tcp_feed = pk[i].client ? 0 : 1;
-			tcp_us = (uint64_t)pk[i].us;
-			tcp(&c, 0, pk[i].client, pk[i].fl, pk[i].seq,
-			    pk[i].ack, pk[i].len);
+			play(&c, &pk[i], 1, 0);
 		}
 		tcp_feed = 0;
-		tcp_us = 0;
 		h_done(&h);
 		CHECK_U64(count_flows(&h), 1);
 		s = only_flow(&h);
