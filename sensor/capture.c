@@ -190,8 +190,8 @@ ts_ns(const struct pcap_pkthdr *h)
  * The look at a file at start: open it (every error is found now, as for
  * one file), note its first packet's time, close it.  An empty file ends
  * here; a file whose first read fails comes first in the merge, which
- * reports the error.  Standard input, a FIFO or a device cannot be read
- * twice: it stays open with its first packet.
+ * reports the error.  Standard input cannot be read twice: it stays open
+ * and the merge reads its first packet when it needs it.
  */
 static int
 look_file(struct capture *c, struct capture_source *s)
@@ -202,26 +202,16 @@ look_file(struct capture *c, struct capture_source *s)
 
 	if (open_file(c, s) != 0)
 		return -1;
+	if (s->path == NULL) {
+		/* a pipe's first packet may come much later (the sensor must
+		 * not wait for it before opening its service port): the
+		 * merge's first read takes it */
+		c->act[c->nact++] = s;
+		return 0;
+	}
 	rc = pcap_next_ex(s->pcap, &h, &d);
 	if (rc == 1)
 		s->first = ts_ns(h);
-	if (s->path == NULL) {
-		if (rc == 1) {
-			s->have = 1;
-			s->hdr = h;
-			s->data = d;
-			s->ts = s->first;
-		}
-		if (rc == PCAP_ERROR_BREAK) {
-			s->eof = 1;
-			close_file(s);
-		}
-		/* an error is said by the merge's first read (fill) */
-		s->look_err = rc < 0 && rc != PCAP_ERROR_BREAK;
-		if (!s->eof)
-			c->act[c->nact++] = s;
-		return 0;
-	}
 	close_file(s);
 	if (rc == PCAP_ERROR_BREAK)
 		s->eof = 1;
@@ -303,8 +293,7 @@ fill(struct capture_source *s)
 	int rc;
 	if (s->have || s->eof)
 		return s->have;
-	rc = s->look_err ? PCAP_ERROR : pcap_next_ex(s->pcap, &s->hdr,
-	    &s->data);
+	rc = pcap_next_ex(s->pcap, &s->hdr, &s->data);
 	if (rc == 1) {
 		s->have = 1;
 		s->ts = ts_ns(s->hdr);

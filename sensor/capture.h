@@ -51,8 +51,6 @@ struct capture_source {
 	char *iobuf;                    /* stdio buffer of a capture file */
 	void *gz;                       /* its zlib handle, if compressed */
 	uint64_t first;                 /* a file's first packet time */
-	int look_err;                   /* the look at start met a read error
-					   (a source that stays open) */
 	/* the decoding thread's, on a cache line of its own: live, the
 	 * packet thread uses the fields above */
 	_Alignas(64) struct capture_counts cnt;

@@ -803,6 +803,14 @@ is_dup(struct flow_proc *fp, const struct flow *f, int dir,
 	uint32_t tag, nowus = (uint32_t)(p->ts / 1000);
 	int oldest = 0;
 
+	/* two equal pure ACKs from an IPv4 sender whose ids are 0 are
+	 * likelier a receiver's duplicate ACKs than one frame copied: with
+	 * nothing to tell them apart, both count */
+	if (p->proto == 6 && p->payload == 0 && p->family == 4 &&
+	    p->ipid == 0 && !(p->tcpflags & (GF_TH_SYN | GF_TH_FIN |
+	    GF_TH_RST)))
+		return 0;
+
 	h = mix64(((uint64_t)flow_index(&fp->table, f) << 1 | (unsigned)dir) ^
 	    (uint64_t)p->ipid << 40 ^ (uint64_t)p->l4sum << 24);
 	h = mix64(h ^ ((uint64_t)p->seq << 32 | p->ack));
