@@ -153,3 +153,22 @@ if [ -f "$T/real-tcp4.gf" ] && [ -f "$T/real-tcp6.gf" ]; then
 	ids=$( ("$GAPDUMP" -r "$T/real-tcp4.gf" -L0 -s flowid; "$GAPDUMP" -r "$T/real-tcp6.gf" -L0 -s flowid) | sort -u | wc -l)
 	[ "$ids" -lt 40 ] && pass tree_flowids_collide || skip tree_flowids_collide "flowids differ anyway"
 fi
+
+# Merged flags (issue 10 point 6) on a public capture, when ../shared is
+# there: in zeek_tunnels_gre-sample a TCP flow's first status record holds
+# only its SYN (the sensor marks it simplex), later ones both directions.
+# Merged with -m flow, a row with packets both ways is never simplex, and
+# the flow whose first record was simplex is among the two-way rows.
+pub=../shared/pcaps/zeek_tunnels_gre-sample.pcap
+if [ -f "$pub" ]; then
+	"$GAPFLOW" -r "$pub" -w "$T/gre.gf" 2>/dev/null
+	first=$("$GAPDUMP" -r "$T/gre.gf" -L0 -o csv -s flowid,spkts,dpkts - 'tcp and simplex' | awk -F, '{ print $1 }' | sort -u | tr '\n' ' ')
+	twoway=$("$GAPDUMP" -r "$T/gre.gf" -m flow -L0 -o csv -s flowid,spkts,dpkts - tcp | awk -F, '$2 > 0 && $3 > 0 { print $1 }' | sort -u | tr '\n' ' ')
+	both=0
+	for id in $first; do case " $twoway " in *" $id "*) both=1 ;; esac; done
+	expect_eq merged_flags_case_present "$both" 1
+	got=$("$GAPDUMP" -r "$T/gre.gf" -m flow -L0 -o csv -s flgs,spkts,dpkts - tcp | awk -F, '$1 ~ /S/ && $2 > 0 && $3 > 0' | wc -l | tr -d ' ')
+	expect_eq merged_flow_not_simplex "$got" 0
+else
+	skip merged_flags_public "../shared/pcaps is absent (fresh clone)"
+fi

@@ -114,8 +114,18 @@ r = E.parse(sys.argv[1]).getroot()
 ns = "{http://www.w3.org/2000/svg}"
 paths = r.findall(ns + "path")
 texts = " ".join(t.text or "" for t in r.iter(ns + "text"))
+# the loss axis labels (left of the upper panel, which ends at y 442)
+# never pass 100
+ylab = [float(t.text) for t in r.iter(ns + "text")
+        if t.get("text-anchor") == "end" and float(t.get("y", "999")) <= 442
+        and (t.text or "").replace(".", "", 1).isdigit()]
 print("ok" if r.tag == ns + "svg" and len(paths) >= 2 and "threshold 5 %" in texts
-      and "capture loss, %" in texts and "time (UTC)" in texts else "bad")' "$T/loss.svg")
+      and "capture loss, %" in texts and "time (UTC)" in texts
+      and "loss by bytes: gap / acknowledged bytes" in texts
+      and "loss by events: gap / ACK events" in texts
+      and "over the threshold (" in texts and "packets/s read (lower panel)" in texts
+      and "kernel + interface drops/s" in texts and ylab and max(ylab) <= 100
+      else "bad")' "$T/loss.svg")
 	expect_eq loss_plot_svg_parses "$out" ok
 	if have rsvg-convert; then
 		rsvg-convert "$T/loss.svg" -o "$T/loss.png" 2>"$T/err"
