@@ -89,7 +89,7 @@ gf_net_listen(const char *spec, char *err, size_t errlen)
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
-	    listen(fd, 16) != 0) {
+	    listen(fd, SOMAXCONN) != 0) {       /* a crowd waits, not refused */
 		snprintf(err, errlen, "%s: cannot listen: %s", spec,
 		    strerror(errno));
 		close(fd);

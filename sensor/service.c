@@ -546,7 +546,8 @@ refusal_summary(struct refusal *r)
 static void
 accept_clients(struct service *s, uint64_t now)
 {
-	for (int i = 0; i < 16; i++) {
+	/* a whole crowd per wake-up: those over a limit go at once */
+	for (int i = 0; i < 2 * GF_SVC_MAX_CLIENTS; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		struct gf_addr a;
