@@ -53,9 +53,10 @@ struct capture_source {
 	uint64_t first;                 /* a file's first packet time */
 	int look_err;                   /* the look at start met a read error
 					   (a source that stays open) */
-	/* the decoding thread's, on a cache line of its own: live, the
-	 * packet thread uses the fields above */
-	_Alignas(64) struct capture_counts cnt;
+	/* the decoding thread's, a cache line away from the fields above,
+	 * which a live source's packet thread uses */
+	char pad[64];
+	struct capture_counts cnt;
 };
 
 struct capture {
