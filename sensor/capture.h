@@ -51,9 +51,10 @@ struct capture_source {
 	char *iobuf;                    /* stdio buffer of a capture file */
 	void *gz;                       /* its zlib handle, if compressed */
 	uint64_t first;                 /* a file's first packet time */
-	/* the decoding thread's, on a cache line of its own: live, the
-	 * packet thread uses the fields above */
-	_Alignas(64) struct capture_counts cnt;
+	/* the decoding thread's, a cache line away from the fields above,
+	 * which a live source's packet thread uses */
+	char pad[64];
+	struct capture_counts cnt;
 };
 
 struct capture {
