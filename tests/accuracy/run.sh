@@ -16,6 +16,17 @@
 # detected when a tcp.analysis.ack_lost_segment frame acknowledges it;
 # tshark gives no byte count), "n/a" when not installed.
 #
+# Tap-feed cases (issue 9, lib.sh's ACC_FEED_TABLE: rx/tx split with a
+# clock offset, SPAN duplicates, two VLANs, lost wire lengths, each clean
+# and after 2% removal) take the truth of the clean single feed, and add a
+# per-connection check against tshark on the clean feed (one flow, the
+# same packets per direction, no false simplex, the same retransmitted
+# and out-of-order packets), printed in a second table.  Inference cases
+# (issue 10, ACC_INFER_TABLE: line-rate elephants at 0.5-20% removal,
+# challenge ACK and port reuse, random IPv4 ids, idle keep-alive) also
+# compare with their gapsynth scenario's expected table (flows per
+# connection, loss and ooo per direction), printed in a third table.
+#
 # Targets for gapflow on every case: P >= 0.99, R >= 0.99, err <= 1% (0
 # bytes when the truth is 0), S-inv ok, and zero false gap directions on
 # the cases marked zf.  Exit status 1 if any case misses one (each miss is
