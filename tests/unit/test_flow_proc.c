@@ -1169,6 +1169,32 @@ TEST(emergency_mode)
 	CHECK_U64(h.rec[89].u.flow.endreason, GF_END_EOF);
 }
 
+/* SIGHUP's new timeouts (flow_proc_set_timeouts) apply at once, and
+ * emergency mode still shortens those of tier 0 until it is left. */
+TEST(timeouts_reload_in_emergency)
+{
+	struct harness h;
+	uint64_t t[FC_COUNT];
+	h_init_table(&h, 16, 90);
+	for (int i = 0; i < 15; i++)
+		udp(&h, (uint64_t)i, 1, (uint16_t)(1000 + i), 10);
+	flow_proc_tick(&h.fp, T0 + 20 * MS);
+	CHECK_U64(h.fp.emergency, 1);
+	h.cfg.timeout_udp = 60000 * MS;
+	h.cfg.timeout_tcp_syn = 2000 * MS;
+	flow_timeouts(&h.cfg, t);
+	flow_proc_set_timeouts(&h.fp, t);
+	CHECK_U64(h.fp.timeout[FC_UDP_ONE], 5000 * MS);
+	CHECK_U64(h.fp.timeout[FC_TCP_SYN], 2000 * MS);   /* shorter */
+	CHECK_U64(h.fp.timeout[FC_UDP], 60000 * MS);
+	CHECK_U64(h.fp.timeout[FC_TCP], 300000 * MS);
+	flow_proc_tick(&h.fp, T0 + 5014 * MS);          /* all 15 gone */
+	CHECK_U64(h.fp.emergency, 0);
+	CHECK_U64(h.n, 15);
+	CHECK_U64(h.fp.timeout[FC_UDP_ONE], 60000 * MS);
+	h_done(&h);
+}
+
 TEST(icmp_error_maps_to_flow)
 {
 	struct harness h;
@@ -1726,6 +1752,7 @@ main(void)
 	RUN(eviction_order);
 	RUN(eviction_order_established_lru);
 	RUN(emergency_mode);
+	RUN(timeouts_reload_in_emergency);
 	RUN(icmp_error_maps_to_flow);
 	RUN(later_fragments_join_flow);
 	RUN(icmp_later_fragment_joins_echo);
