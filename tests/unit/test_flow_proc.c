@@ -1550,7 +1550,9 @@ static void
 play(struct conv *c, const struct tap_pkt *pk, size_t n, int64_t copy_us)
 {
 	for (size_t i = 0; i < n; i++) {
+		uint16_t id = tcp_ipid;         /* a copy keeps its id */
 		for (int copy = 0; copy < (copy_us ? 2 : 1); copy++) {
+			tcp_ipid = id;
 			tcp_us = (uint64_t)(pk[i].us + copy * copy_us);
 			tcp(c, 0, pk[i].client, pk[i].fl, pk[i].seq,
 			    pk[i].ack, pk[i].len);
@@ -1620,7 +1622,9 @@ TEST(span_copies_are_duplicates)
 	};
 	uint32_t ndup = sizeof(pk) / sizeof(pk[0]), cdup = 0;
 	h_init(&h, 5000 * MS);
+	tcp_ipid = 100;                 /* ids that count up */
 	play(&c, pk, ndup, 5);
+	tcp_ipid = 0;
 	for (size_t i = 0; i < ndup; i++)
 		cdup += (uint32_t)pk[i].client;
 	tcp(&c, 22, 1, PA, 3001, 5501, 1000);   /* the same bytes, later */
@@ -1641,6 +1645,31 @@ TEST(span_copies_are_duplicates)
 		CHECK_U64(sd, cdup);
 		CHECK_U64(dd, ndup - cdup);
 	}
+}
+
+TEST(equal_pure_acks_without_ids_are_packets)
+{
+	/* two equal pure ACKs 26 us apart from a sender whose IPv4 ids are
+	 * 0 (zeek_pppoe-over-qinq): duplicate ACKs, not a SPAN copy, so both
+	 * count; equal data segments 26 us apart are a copy */
+	struct harness h;
+	struct conv c = { &h, 0, 40000 };
+	struct sum s;
+	static const struct tap_pkt pk[] = {
+		{ 10000, 1, PA, 1001, 5001, 1000 },
+		{ 10026, 1, PA, 1001, 5001, 1000 },
+		{ 11000, 0, ACK, 5001, 2001, 0 },
+		{ 11026, 0, ACK, 5001, 2001, 0 },
+	};
+	h_init(&h, 5000 * MS);
+	handshake(&c);
+	play(&c, pk, sizeof(pk) / sizeof(pk[0]), 0);
+	h_done(&h);
+	s = only_flow(&h);
+	CHECK_U64(s.spkts, 2 + 1);
+	CHECK_U64(s.dpkts, 1 + 2);
+	CHECK_U64(h.sensor_dups, 1);
+	CHECK_U64(s.sloss, 0);
 }
 
 /* One connection seen through two inputs whose clocks differ: the client
@@ -1765,6 +1794,7 @@ main(void)
 	RUN(random_ids_decide_by_time);
 	RUN(dupacks_mark_fast_retransmission);
 	RUN(span_copies_are_duplicates);
+	RUN(equal_pure_acks_without_ids_are_packets);
 	RUN(skewed_inputs_are_one_flow_and_measured);
 	return test_summary();
 }
