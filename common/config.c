@@ -154,6 +154,7 @@ static const struct key keys[] = {
 	{ "flows.max_flows", K_UINT, MEMBER(max_flows),
 	    .lo = 16, .hi = UINT32_MAX },
 	{ "flows.key_vlan", K_BOOL, MEMBER(key_vlan) },
+	{ "flows.key_tunnel", K_BOOL, MEMBER(key_tunnel) },
 	{ "flows.timeouts.tcp", K_DURATION, MEMBER(timeout_tcp),
 	    .lo = MS, .hi = 7 * DAY },
 	{ "flows.timeouts.tcp_closed", K_DURATION, MEMBER(timeout_tcp_closed),
@@ -1326,6 +1327,7 @@ gf_config_defaults(struct gf_config *cfg)
 	cfg->sensor_interval = 0;
 	cfg->max_flows = 1000000;
 	cfg->key_vlan = 0;
+	cfg->key_tunnel = 0;
 	cfg->gtpu_port = 2152;
 	cfg->vxlan_port = 4789;
 	cfg->geneve_port = 6081;

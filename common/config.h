@@ -57,6 +57,7 @@ struct gf_config {
 	uint64_t status_interval;       /* flows.status_interval, ns, -S */
 	int align_intervals;            /* flows.align_intervals */
 	int key_vlan;                   /* flows.key_vlan */
+	int key_tunnel;                 /* flows.key_tunnel */
 	uint64_t sensor_interval;       /* flows.sensor_interval, ns; 0 = status */
 	uint64_t max_flows;             /* flows.max_flows */
 	uint64_t timeout_tcp;           /* flows.timeouts.tcp, ns */

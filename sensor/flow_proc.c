@@ -847,7 +847,7 @@ icmp_error(struct flow_proc *fp, const struct gf_packet *p, int *handled)
 	if (p->quoted.family == 0)
 		return;
 	flow_key_quoted(p, &k, &from_a);
-	flow_key_zone(&k, fp->key_vlan);
+	flow_key_zone(&k, fp->key_vlan, &fp->zones, p->tunid);
 	f = flow_table_lookup(&fp->table, &k, flow_key_hash(&fp->table, &k));
 	if (f == NULL)
 		return;
@@ -905,7 +905,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		p = &local;
 	}
 	flow_key_make(p, &k, &from_a);
-	flow_key_zone(&k, fp->key_vlan);
+	flow_key_zone(&k, fp->key_vlan, &fp->zones, p->tunid);
 	h = flow_key_hash(&fp->table, &k);
 	f = flow_table_lookup(&fp->table, &k, h);
 	if (f != NULL && p->proto == 6 && p->frag != GF_FRAG_LATER) {

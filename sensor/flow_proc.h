@@ -63,6 +63,7 @@ struct flow_proc {
 	struct frag_cache *frags;
 	struct reasm *reasm;            /* NULL: reassembly off */
 	struct flow_tags tags;
+	struct flow_zones zones;        /* flows.key_tunnel, else no map */
 	flow_sink_fn sink;
 	void *sink_ctx;
 	flow_stats_fn stats_hook;

@@ -15,6 +15,14 @@
  * first tunnelled packet lives beside the table, one entry per flow slot,
  * tagged with the flow's generation so a slot's next flow never inherits
  * it: only tunnelled packets and records of tunnelled flows touch it.
+ *
+ * flows.key_tunnel keys flows by their tunnel id too, for tenants whose
+ * address spaces overlap.  The key's 16-bit zone field (flow_key.vlan)
+ * then holds a zone number that stands for the packet's (VLAN id if
+ * flows.key_vlan, tunnel id) pair, given out on first sight from a small
+ * open-addressing map: exact, no two pairs share a number.  After 65,534
+ * pairs the map is full; later pairs share the last zone, which is said
+ * once on stderr and counted (flow_zones.full).
  */
 #ifndef GF_FLOW_TAG_H
 #define GF_FLOW_TAG_H
@@ -23,11 +31,29 @@
 
 #include "flow.h"
 
-/* The VLAN part of the key: kept with flows.key_vlan, else 0. */
+/* (VLAN, tunnel id) pairs and their zone numbers (flows.key_tunnel). */
+#define FLOW_ZONES      65535           /* zone numbers 1..65535 */
+#define FLOW_ZONE_SLOTS (1u << 17)      /* map slots, a power of 2 */
+struct flow_zones {
+	uint64_t *slot;                 /* pair + 1 << 16 | zone; 0 empty */
+	uint32_t used;                  /* zones given out */
+	uint64_t full;                  /* packets of pairs past the map */
+};
+
+int flow_zones_init(struct flow_zones *z);
+void flow_zones_free(struct flow_zones *z);
+/* The zone number of a (VLAN, tunnel id) pair, 0 for (0, 0). */
+uint16_t flow_zone_of(struct flow_zones *z, uint16_t vlan, uint32_t tunid);
+
+/* The zone part of the key: the VLAN with flows.key_vlan, a zone number
+ * for (VLAN, tunnel id) with flows.key_tunnel, else 0. */
 static inline void
-flow_key_zone(struct flow_key *k, int key_vlan)
+flow_key_zone(struct flow_key *k, int key_vlan, struct flow_zones *z,
+    uint32_t tunid)
 {
-	if (!key_vlan)
+	if (z != NULL && z->slot != NULL)
+		k->vlan = flow_zone_of(z, key_vlan ? k->vlan : 0, tunid);
+	else if (!key_vlan)
 		k->vlan = 0;
 }
 

@@ -25,9 +25,11 @@ flow_frame_init(struct flow_proc *fp, const struct gf_config *cfg)
 	gf_decode_configure(&dc);
 	fp->reasm = reasm_new((uint32_t)cfg->reasm_slots, cfg->reasm_timeout,
 	    &oom);
-	if (oom || flow_tags_init(&fp->tags, fp->table.max) != 0) {
+	if (oom || flow_tags_init(&fp->tags, fp->table.max) != 0 ||
+	    (cfg->key_tunnel && flow_zones_init(&fp->zones) != 0)) {
 		reasm_free(fp->reasm);
 		fp->reasm = NULL;
+		flow_tags_free(&fp->tags);
 		return -1;
 	}
 	return 0;
@@ -39,6 +41,7 @@ flow_frame_free(struct flow_proc *fp)
 	reasm_free(fp->reasm);
 	fp->reasm = NULL;
 	flow_tags_free(&fp->tags);
+	flow_zones_free(&fp->zones);
 }
 
 enum gf_decode_rc

@@ -217,6 +217,7 @@ TEST(defaults)
 	CHECK_U64(c.sensor_interval, 0);
 	CHECK_U64(c.max_flows, 1000000);
 	CHECK_U64(c.key_vlan, 0);
+	CHECK_U64(c.key_tunnel, 0);
 	CHECK_U64(c.timeout_tcp, 300 * SEC);
 	CHECK_U64(c.timeout_tcp_closed, 5 * SEC);
 	CHECK_U64(c.timeout_udp, 30 * SEC);
@@ -989,7 +990,7 @@ TEST(docs_cover_every_key)
 			CHECK(0);
 		}
 	}
-	CHECK(nkeys == 55);
+	CHECK(nkeys == 56);
 out:
 	free(printed);
 	free(man);

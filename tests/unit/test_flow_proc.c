@@ -54,8 +54,9 @@ sink(void *ctx, const struct gf_record *r)
 		h->rec[h->n++] = *r;
 }
 
-/* hole bounds for the next h_init(), 0: the defaults */
+/* hole bounds for the next h_init(), 0: the defaults; flows.key_tunnel */
 static uint64_t h_max_holes, h_hole_pool;
+static int h_key_tunnel;
 
 static void
 h_init(struct harness *h, uint64_t interval)
@@ -68,6 +69,7 @@ h_init(struct harness *h, uint64_t interval)
 		h->cfg.max_holes = h_max_holes;
 	if (h_hole_pool)
 		h->cfg.hole_pool = h_hole_pool;
+	h->cfg.key_tunnel = h_key_tunnel;
 	h->cfg.reorder_window = 3 * MS;
 	h->cfg.handshake_skew = 10 * MS;
 	CHECK(flow_proc_init(&h->fp, &h->cfg, sink, h) == 0);
@@ -99,6 +101,8 @@ static uint32_t tcp_ipid_rand;
 /* input of the next packets, and µs added to their times */
 static uint8_t tcp_feed;
 static uint64_t tcp_us;
+/* VXLAN VNI the next packets came in, 0 none */
+static uint32_t tcp_vni;
 
 static void
 tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
@@ -108,6 +112,9 @@ tcp(struct conv *c, uint64_t t_ms, int from_client, uint8_t flags,
 	memset(&p, 0, sizeof(p));
 	p.ts = T0 + t_ms * MS + tcp_us * 1000;
 	p.feed = tcp_feed;
+	p.tunid = tcp_vni;
+	if (tcp_vni != 0)
+		p.encaps = GF_E_VXLAN;
 	p.family = c->v6 ? 6 : 4;
 	p.proto = 6;
 	if (c->v6) {
@@ -1647,6 +1654,46 @@ TEST(span_copies_are_duplicates)
 	}
 }
 
+TEST(key_tunnel_separates_tenants)
+{
+	/* the same inner 5-tuple in VNI 100 and VNI 200 at once, with their
+	 * own ISNs: by default one flow, with flows.key_tunnel two, each
+	 * with its own packets and tunnel id and no false gap */
+	for (int keyed = 0; keyed < 2; keyed++) {
+		struct harness h;
+		struct conv c = { &h, 0, 40000 };
+		static const uint32_t vni[2] = { 100, 200 }, isn[2] = { 1000,
+		    7000000 };
+		h_key_tunnel = keyed;
+		h_init(&h, 5000 * MS);
+		for (int i = 0; i < 2; i++) {
+			tcp_vni = vni[i];
+			tcp(&c, 0, 1, SYN, isn[i], 0, 0);
+			tcp(&c, 1, 0, SYN | ACK, 5000 + isn[i], isn[i] + 1, 0);
+			tcp(&c, 2, 1, ACK, isn[i] + 1, 5001 + isn[i], 0);
+		}
+		for (int i = 0; i < 2; i++) {
+			tcp_vni = vni[i];
+			tcp(&c, 3, 1, PA, isn[i] + 1, 5001 + isn[i], 100);
+			tcp(&c, 4, 0, ACK, 5001 + isn[i], isn[i] + 101, 0);
+		}
+		tcp_vni = 0;
+		h_key_tunnel = 0;
+		h_done(&h);
+		CHECK_U64(count_flows(&h), keyed ? 2 : 1);
+		if (keyed) {
+			for (int i = 0; i < h.n; i++) {
+				const struct gf_flow *f = &h.rec[i].u.flow;
+				struct sum s = sum_flow(&h, f->flowid);
+				CHECK(f->tunid == 100 || f->tunid == 200);
+				CHECK_U64(s.spkts, 3);
+				CHECK_U64(s.dpkts, 2);
+				CHECK_U64(s.sgap + s.dgap + s.sloss, 0);
+			}
+		}
+	}
+}
+
 TEST(equal_pure_acks_without_ids_are_packets)
 {
 	/* two equal pure ACKs 26 us apart from a sender whose IPv4 ids are
@@ -1795,6 +1842,7 @@ main(void)
 	RUN(dupacks_mark_fast_retransmission);
 	RUN(span_copies_are_duplicates);
 	RUN(equal_pure_acks_without_ids_are_packets);
+	RUN(key_tunnel_separates_tenants);
 	RUN(skewed_inputs_are_one_flow_and_measured);
 	return test_summary();
 }
