@@ -179,14 +179,6 @@ static struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static uint64_t
-wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 /* min is 0, whole milliseconds or whole seconds */
 static uint64_t
 duration_arg(const char *opt, const char *arg, uint64_t min)
@@ -397,7 +389,7 @@ parse_args(int argc, char **argv, struct opts *op, struct output *out)
 				    "'%s' (1 to 1000000000000)", optarg);
 			break;
 		case 't':
-			if (gf_time_range_parse(optarg, wall_ns(), &op->tfrom,
+			if (gf_time_range_parse(optarg, gf_wall_ns(), &op->tfrom,
 			    &op->tto, err, sizeof(err)) != 0)
 				gf_fatal(GF_EXIT_ERROR, "option -t: %s", err);
 			op->trange = 1;
@@ -633,7 +625,7 @@ final_put(void *ctx, const struct gf_record *r)
 		return;
 	f->rows++;
 	if (f->nar > 0)
-		gf_archive_put(f->ar[f->cur], r, wall_ns());    /* counts losses */
+		gf_archive_put(f->ar[f->cur], r, gf_wall_ns());    /* counts losses */
 	else if (f->w == NULL)
 		output_record(f->out, r);
 	else if (gf_writer_put(f->w, r) != 0)
@@ -717,7 +709,7 @@ open_archives(const struct opts *op, struct final *f)
 	char err[512];
 
 	memset(&info, 0, sizeof(info));
-	info.start = wall_ns();
+	info.start = gf_wall_ns();
 	snprintf(info.name, sizeof(info.name), "collector");
 	written_header(op, &info);
 	f->nar = per_sensor_archives(op) ? op->nhosts : 1;
@@ -745,7 +737,7 @@ begin_sensor_stream(const struct opts *op, struct final *f, int i,
 	if (cur->start == info->start && cur->sensorid == info->sensorid)
 		return;
 	if (cur->start != 0)
-		gf_archive_rotate(f->ar[i], wall_ns());
+		gf_archive_rotate(f->ar[i], gf_wall_ns());
 	*cur = *info;
 	written_header(op, cur);
 	gf_archive_set_info(f->ar[i], cur);
@@ -821,7 +813,7 @@ begin_input(const struct opts *op, struct final *f, struct aggregate *agg,
 static void
 keep_up(struct final *f, struct live *lv, int idle)
 {
-	uint64_t now = wall_ns();
+	uint64_t now = gf_wall_ns();
 
 	gf_ipfix_exp_tick(f->ipx);
 	if (f->nar > 0) {
@@ -1015,7 +1007,7 @@ done:
 	if (fin.w != NULL && gf_writer_close(fin.w) != 0)
 		errors++;
 	for (int i = 0; i < fin.nar; i++)
-		if (gf_archive_close(fin.ar[i], wall_ns(), NULL, NULL) != 0)
+		if (gf_archive_close(fin.ar[i], gf_wall_ns(), NULL, NULL) != 0)
 			errors++;       /* records lost, reported */
 	errors += fin.errors > 0;
 	status = (matched || fin.nar > 0) ? GF_EXIT_OK : GF_EXIT_NOMATCH;

@@ -17,6 +17,7 @@
 #include "ipfix.h"
 #include "ipfix_export.h"
 #include "log.h"
+#include "timefmt.h"
 #include "netio.h"
 
 #define MS              1000000ull
@@ -66,14 +67,6 @@ struct gf_ipfix_exp {
 	struct gf_ipfix_stats tot;      /* dropped and ignored: sensor's */
 };
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static uint32_t
 export_time(void)
 {
@@ -103,7 +96,7 @@ lost(struct dest *d, uint64_t nrec, const char *why)
 	if (nrec == 0)
 		return;
 	d->notsent += nrec;
-	now = mono_ns();
+	now = gf_mono_ns();
 	if (d->logged_once && now - d->last_log < LOG_EVERY)
 		return;
 	gf_warn("ipfix %s: %s; %llu records not sent so far (%llu since the "
@@ -135,7 +128,7 @@ tcp_drop(struct dest *d, const char *why)
 		d->queued = d->written = 0;
 		lost(d, left + n, "connection lost with records queued");
 	}
-	d->next_try = mono_ns() + d->backoff;
+	d->next_try = gf_mono_ns() + d->backoff;
 	d->backoff = d->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : d->backoff * 2;
 	if (why != NULL)
 		gf_warn("ipfix %s: %s; retrying", d->name, why);
@@ -380,7 +373,7 @@ refresh_due(struct gf_ipfix_exp *x, struct dest *d)
 
 	if (d->kind != D_UDP || gf_ipfix_pending(&d->enc) != 0)
 		return;
-	now = mono_ns();
+	now = gf_mono_ns();
 	if (now >= d->next_refresh) {
 		gf_ipfix_want_templates(&d->enc);
 		d->next_refresh = now + x->o.refresh_ns;
@@ -494,7 +487,7 @@ open_dest(struct gf_ipfix_exp *x, struct dest *d, const char *spec,
 			    "%s", spec, strerror(errno));
 			return -1;
 		}
-		d->next_refresh = mono_ns() + x->o.refresh_ns;
+		d->next_refresh = gf_mono_ns() + x->o.refresh_ns;
 		d->ub = gf_xmalloc((size_t)UDP_BATCH * d->enc.mtu);
 		return 0;
 	}
@@ -586,7 +579,7 @@ gf_ipfix_exp_tick(struct gf_ipfix_exp *x)
 
 	if (x == NULL)
 		return;
-	now = mono_ns();
+	now = gf_mono_ns();
 	for (int i = 0; i < x->n; i++) {
 		struct dest *d = &x->d[i];
 		flush_enc(x, d);
@@ -635,7 +628,7 @@ gf_ipfix_exp_close(struct gf_ipfix_exp *x, int linger_ms)
 
 	if (x == NULL)
 		return 0;
-	deadline = mono_ns() + (uint64_t)linger_ms * MS;
+	deadline = gf_mono_ns() + (uint64_t)linger_ms * MS;
 	for (int i = 0; i < x->n; i++) {
 		flush_enc(x, &x->d[i]);
 		if (x->d[i].kind == D_UDP)
@@ -644,7 +637,7 @@ gf_ipfix_exp_close(struct gf_ipfix_exp *x, int linger_ms)
 	for (int i = 0; i < x->n; i++) {
 		struct dest *d = &x->d[i];
 		while (d->kind == D_TCP && d->connected && d->qhead < d->qlen &&
-		    mono_ns() < deadline) {
+		    gf_mono_ns() < deadline) {
 			struct pollfd p = { .fd = d->fd, .events = POLLOUT };
 			poll(&p, 1, 50);
 			tcp_flush(d);

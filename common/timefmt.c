@@ -127,6 +127,14 @@ gf_wall_ns(void)
 	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t
+gf_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
 /* ---- reading times -------------------------------------------------- */
 
 #define NS_DAY (86400ull * GF_NS_PER_SEC)

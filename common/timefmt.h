@@ -28,6 +28,8 @@ void gf_time_set_mode(enum gf_time_mode mode);
 int gf_time_format(uint64_t ns, char *buf, size_t len);
 /* The wall clock (CLOCK_REALTIME) in ns since the epoch. */
 uint64_t gf_wall_ns(void);
+/* The monotonic clock (CLOCK_MONOTONIC) in ns. */
+uint64_t gf_mono_ns(void);
 
 /*
  * Parse a duration: a decimal number of seconds with an optional unit

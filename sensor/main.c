@@ -25,6 +25,7 @@
 #include "gapflow.h"
 #include "ipfix_export.h"
 #include "log.h"
+#include "timefmt.h"
 #include "pipeline.h"
 #include "service.h"
 #include "stream.h"
@@ -371,14 +372,6 @@ on_signal(int sig)
 		stop_requested = 1;
 }
 
-static uint64_t
-wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Live: the main thread only waits for signals (every other thread blocks
  * them), so no work is ever done in a handler.  It ends on SIGINT or
@@ -483,7 +476,7 @@ main(int argc, char **argv)
 	}
 	/* every file of a live run carries the run's start; a capture
 	 * file's run starts at its first packet */
-	stream_info(&cfg, live ? wall_ns() : 0, &info);
+	stream_info(&cfg, live ? gf_wall_ns() : 0, &info);
 	if (cfg.listen != NULL) {
 		svc = service_open(cfg.listen, cfg.allow, cfg.nallow, err,
 		    sizeof(err));

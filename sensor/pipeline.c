@@ -31,6 +31,7 @@
 #include "gapflow.h"
 #include "ipfix_export.h"
 #include "log.h"
+#include "timefmt.h"
 #include "metrics.h"
 #include "pipeline.h"
 #include "ring.h"
@@ -148,22 +149,6 @@ struct pipeline {
 	uint64_t ipfix_told;            /* ipfixnotsent in SENSOR records */
 	int out_status;
 };
-
-static uint64_t
-wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * GF_NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
 
 /* Threads other than the main one take no signal: the main thread waits
  * for them (live) or a handler sets a flag in it (files). */
@@ -367,11 +352,11 @@ reader_main(void *arg)
 {
 	struct reader *r = arg;
 	struct pipeline *pl = r->pl;
-	uint64_t next_stats = mono_ns() + STATS_NS;
+	uint64_t next_stats = gf_mono_ns() + STATS_NS;
 
 	block_signals();
 	while (!atomic_load_explicit(&pl->stop, memory_order_relaxed)) {
-		uint64_t t0 = wall_ns();
+		uint64_t t0 = gf_wall_ns();
 		int n;
 
 		r->pushed = 0;
@@ -392,7 +377,7 @@ reader_main(void *arg)
 			    (int)(IDLE_NS / MS));
 			gf_bell_clear(&r->bell);
 		}
-		if (mono_ns() >= next_stats) {
+		if (gf_mono_ns() >= next_stats) {
 			reader_stats(r);
 			next_stats += STATS_NS;
 		}
@@ -568,7 +553,7 @@ flow_main(void *arg)
 	block_signals();
 	for (;;) {
 		long long wait_ns;
-		uint64_t now = wall_ns();
+		uint64_t now = gf_wall_ns();
 		int n = 0, i;
 
 		flow_reload(pl);
@@ -590,7 +575,7 @@ flow_main(void *arg)
 			}
 		}
 		gf_bell_announce(&pl->flow_bell);
-		if (pick(pl, wall_ns(), &wait_ns) >= 0 ||
+		if (pick(pl, gf_wall_ns(), &wait_ns) >= 0 ||
 		    (all_done(pl) && all_empty(pl)) ||
 		    atomic_load_explicit(&pl->gen, memory_order_relaxed) !=
 		    pl->flow_gen) {
@@ -713,7 +698,7 @@ out_main(void *arg)
 
 		out_reload(pl);
 		out_started(pl, &started);
-		now = pl->live ? wall_ns() : pl->rec_clock;
+		now = pl->live ? gf_wall_ns() : pl->rec_clock;
 		if (atomic_exchange(&pl->rotate, 0) && pl->ar != NULL)
 			gf_archive_rotate(pl->ar, now);
 		while (n < OUT_BATCH && (r = gf_ring_rslot(pl->rec)) != NULL) {
@@ -738,7 +723,7 @@ out_main(void *arg)
 		if (n > 0)
 			gf_bell_ring(&pl->room_bell);
 		if (pl->live)
-			now = wall_ns();
+			now = gf_wall_ns();
 		if (pl->ar != NULL)
 			gf_archive_tick(pl->ar, now);
 		gf_ipfix_exp_tick(pl->ipx);
@@ -768,7 +753,7 @@ out_main(void *arg)
 	}
 	out_started(pl, &started);
 	if (pl->ar != NULL) {
-		uint64_t now = pl->live ? wall_ns() : pl->rec_clock;
+		uint64_t now = pl->live ? gf_wall_ns() : pl->rec_clock;
 		uint64_t written, lost;
 		if (gf_archive_close(pl->ar, now, &written, &lost) != 0)
 			pl->out_status = -1;
