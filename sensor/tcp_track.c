@@ -320,6 +320,52 @@ hole_open(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t, uint32_t lo,
 		hs->unacked = x;
 }
 
+/*
+ * The range [lo, hi) just below every hole of t, acknowledged by the
+ * peer's ACK that gave t its provisional base (at the flow's start): an
+ * acknowledged hole at the head, as one ACK event now.
+ */
+static void
+hole_open_base(struct tcp_ctx *c, struct flow *f, struct tcp_dir *t,
+    uint32_t lo, uint32_t hi, const struct gf_packet *p)
+{
+	struct tcp_holeset *hs = set_get(c, t);
+	struct flow_dir *d = t == &f->d[0].tcp ? &f->d[0] : &f->d[1];
+	struct ack_event ae;
+	struct tcp_hole *h;
+	uint32_t x;
+
+	if (hs == NULL && (hs = set_alloc(c, t)) == NULL) {
+		holes_full(c, f);
+		return;
+	}
+	if ((x = node_alloc(c, hs)) == 0) {
+		holes_full(c, f);
+		set_release_if_empty(c, t);
+		return;
+	}
+	memset(&ae, 0, sizeof(ae));
+	ae.now = f->fstime;
+	ae.feed = p->feed;
+	ae.counted = f->d[0].seen && f->d[1].seen;
+	ae.event = 1;
+	h = N(c, x);
+	memset(h, 0, sizeof(*h));
+	h->lo = lo;
+	h->hi = hi;
+	h->t_open = us32(f->fstime);
+	list_insert(c, hs, 0, x);
+	hole_mark_acked(c, h, &ae);
+	d->ackev++;
+	d->ackbytes += hi - lo;
+	if (ae.counted) {
+		c->st.ackev++;
+		c->st.ackbytes += hi - lo;
+		c->st.gapev++;
+		c->st.gapbytes += hi - lo;
+	}
+}
+
 /* The first hole of hs that ends above seq, 0 none. */
 static uint32_t
 hole_find(struct tcp_ctx *c, struct tcp_holeset *hs, uint32_t seq)
@@ -574,6 +620,29 @@ first_known(struct tcp_ctx *c, const struct tcp_dir *t)
 	return t->acked;
 }
 
+static uint32_t maxwin(const struct flow *f, const struct tcp_dir *t,
+    const struct gf_packet *p);
+
+/*
+ * Whether sequence number seq of a direction known so far only from the
+ * peer's ACKs (its provisional base, first_known) can be what those ACKs
+ * acknowledged, seen late because the ACKs came first through another
+ * input: within a window below the base, and within the skew tolerance
+ * of the flow's start (the first of those ACKs).
+ */
+static int
+skew_before_base(struct tcp_ctx *c, const struct flow *f, int x,
+    uint32_t seq, uint64_t ts)
+{
+	const struct tcp_dir *t = &f->d[x].tcp;
+	uint32_t fk;
+	if (!(t->st & TD_BASE_ACK) || ts - f->fstime > (uint64_t)c->skew_us *
+	    1000 || ts < f->fstime)
+		return 0;
+	fk = first_known(c, t);
+	return SEQ_LT(seq, fk) && fk - seq <= maxwin(f, &f->d[!x].tcp, NULL);
+}
+
 int
 tcp_is_reuse(struct tcp_ctx *c, const struct flow *f, int dir,
     const struct gf_packet *p)
@@ -587,6 +656,11 @@ tcp_is_reuse(struct tcp_ctx *c, const struct flow *f, int dir,
 	/* the SYN a SYN-ACK seen first answered (feed skew) */
 	if (!(t->st & TD_SYN) && (t->st & TD_INIT) &&
 	    (f->d[!dir].tcp.st & TD_SYN) && p->seq + 1 == first_known(c, t))
+		return 0;
+	/* the SYN before what the peer's ACKs, seen first, acknowledged */
+	if (!(t->st & TD_SYN) && (skew_before_base(c, f, dir, p->seq + 1,
+	    p->ts) || p->seq + 1 == first_known(c, t)) &&
+	    (t->st & TD_BASE_ACK))
 		return 0;
 	if (f->state == GF_ST_CLO || f->state == GF_ST_RST ||
 	    f->state == GF_ST_FIN)
@@ -621,6 +695,7 @@ static uint32_t
 maxwin(const struct flow *f, const struct tcp_dir *t,
     const struct gf_packet *p)
 {
+	/* the definition; declared above tcp_is_reuse */
 	uint16_t raw = t->maxwin;
 	uint64_t w;
 	if (p != NULL && !(p->tcpflags & GF_TH_SYN) && p->win > raw)
@@ -865,7 +940,13 @@ track_seq(struct tcp_ctx *c, struct flow *f, int x, const struct gf_packet *p)
 	}
 	if (t->st & TD_BASE_ACK) {
 		/* the provisional base ends: acknowledged space before this
-		 * direction's first packet was sent before capture began */
+		 * direction's first packet was sent before capture began;
+		 * space after it, up to the base, was acknowledged by the
+		 * ACKs that came first (feed skew): an acknowledged hole that
+		 * the data now arriving fills */
+		uint32_t from = syn ? s + 1 : s;
+		if (skew_before_base(c, f, x, from, p->ts))
+			hole_open_base(c, f, t, from, first_known(c, t), p);
 		holes_trim_below(c, t, s);
 		if ((t->st & TD_FIN_GUESS) && SEQ_LT(t->high - 1, s)) {
 			t->st &= (uint8_t)~(TD_FIN_GUESS | TD_GUESS_ACK |
