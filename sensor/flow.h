@@ -62,7 +62,8 @@ struct flow_dir {
 	uint32_t pkts, bytes, appbytes; /* u32: a record is cut before they wrap */
 	uint32_t gap, lossbytes, ackbytes;
 	uint32_t ackev;
-	uint32_t dups;                  /* duplicate frames (SPAN copies) */
+	uint32_t ipbytes;               /* IP-layer bytes (headers and
+	                                   payload, no link layer) */
 	uint16_t loss, ooo, gapev;
 	uint8_t flags;                  /* TCP flags OR-ed in the interval */
 	uint8_t seen;                   /* any packet ever in this direction */

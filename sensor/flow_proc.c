@@ -152,14 +152,14 @@ flow_proc_init(struct flow_proc *fp, const struct gf_config *cfg,
 	fp->tcp.feeds = feed_sample;
 	fp->tcp.feeds_ctx = fp;
 	fp->dup_us = (uint32_t)(cfg->dup_window / 1000);
-	if (fp->dup_us > 0 && (fp->dups = calloc(1, sizeof(*fp->dups))) ==
-	    NULL) {
+	if (fp->dup_us > 0 && ((fp->dups = calloc(1, sizeof(*fp->dups))) ==
+	    NULL || (fp->dupcnt = calloc((size_t)maxf * 2,
+	    sizeof(*fp->dupcnt))) == NULL)) {
 		flow_proc_free(fp);
 		return -1;
 	}
 	fp->frags = malloc(sizeof(*fp->frags));
-	fp->ipbytes = calloc((size_t)maxf * 2, sizeof(*fp->ipbytes));
-	if (fp->frags == NULL || fp->ipbytes == NULL) {
+	if (fp->frags == NULL) {
 		flow_proc_free(fp);
 		return -1;
 	}
@@ -193,8 +193,8 @@ flow_proc_free(struct flow_proc *fp)
 	free(fp->dups);
 	fp->dups = NULL;
 	flow_frame_free(fp);
-	free(fp->ipbytes);
-	fp->ipbytes = NULL;
+	free(fp->dupcnt);
+	fp->dupcnt = NULL;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -218,7 +218,7 @@ static void
 fill_dir(const struct flow *f, int x, struct gf_dir *o)
 {
 	const struct flow_dir *d = &f->d[x];
-	o->dups = d->dups;
+	o->ipbytes = d->ipbytes;
 	o->pkts = d->pkts;
 	o->bytes = d->bytes;
 	o->appbytes = d->appbytes;
@@ -279,8 +279,11 @@ record_of(struct flow_proc *fp, const struct flow *f, int kind, int end,
 	}
 	fill_dir(f, 0, &o->src);
 	fill_dir(f, 1, &o->dst);
-	o->src.ipbytes = fp->ipbytes[2 * (size_t)(f - fp->table.flows)];
-	o->dst.ipbytes = fp->ipbytes[2 * (size_t)(f - fp->table.flows) + 1];
+	if (fp->any_dups) {
+		o->src.dups = fp->dupcnt[2 * (size_t)flow_index(&fp->table, f)];
+		o->dst.dups = fp->dupcnt[2 *
+		    (size_t)flow_index(&fp->table, f) + 1];
+	}
 	if (!f->d[0].seen || !f->d[1].seen)
 		o->flgs |= GF_F_SIMPLEX;
 	/* record time span: first and last packet of the interval */
@@ -312,7 +315,7 @@ cut_counters(struct flow *f)
 		d->first = 0;
 		d->pkts = d->bytes = d->appbytes = 0;
 		d->gap = d->lossbytes = d->ackbytes = 0;
-		d->ackev = d->dups = 0;
+		d->ackev = d->ipbytes = 0;
 		d->loss = d->ooo = d->gapev = 0;
 		d->flags = 0;
 	}
@@ -337,8 +340,12 @@ emit_flow(struct flow_proc *fp, struct flow *f, int kind, int end,
 	f->recno++;
 	f->report_held = 0;
 	cut_counters(f);
-	memset(&fp->ipbytes[2 * (size_t)(f - fp->table.flows)], 0,
-	    2 * sizeof(*fp->ipbytes));
+	if (fp->any_dups) {
+		uint32_t *dc = &fp->dupcnt[2 * (size_t)flow_index(&fp->table,
+		    f)];
+		if ((dc[0] | dc[1]) != 0)
+			dc[0] = dc[1] = 0;
+	}
 }
 
 static int
@@ -652,8 +659,14 @@ evict_one(struct flow_proc *fp)
 }
 
 static void
-swap_dirs(struct flow *f)
+swap_dirs(struct flow_proc *fp, struct flow *f)
 {
+	if (fp->any_dups) {
+		uint32_t *dc = &fp->dupcnt[2 * (size_t)flow_index(&fp->table,
+		    f)], t = dc[0];
+		dc[0] = dc[1];
+		dc[1] = t;
+	}
 	struct flow_dir tmp = f->d[0];
 	f->d[0] = f->d[1];
 	f->d[1] = tmp;
@@ -719,7 +732,7 @@ orient_fix(struct flow_proc *fp, struct flow *f, int dir,
 	    p->ts > f->fstime + fp->skew)
 		return dir;
 	if (wrong) {
-		swap_dirs(f);
+		swap_dirs(fp, f);
 		dir = !dir;
 	}
 	f->orient = (uint8_t)target;
@@ -737,7 +750,8 @@ near_wrap(const struct flow_dir *d, const struct gf_packet *p)
 	    d->appbytes > UINT32_MAX - p->payload || d->gap > big ||
 	    d->ackbytes > big || d->lossbytes > big ||
 	    d->loss == UINT16_MAX || d->ooo == UINT16_MAX ||
-	    d->gapev == UINT16_MAX || d->ackev > big;
+	    d->gapev == UINT16_MAX || d->ackev > big ||
+	    d->ipbytes > UINT32_MAX - p->ip_len;
 }
 
 static struct flow *
@@ -769,6 +783,7 @@ count_packet(struct flow *f, int dir, const struct gf_packet *p)
 	d->pkts++;
 	d->bytes += p->wire_len;
 	d->appbytes += p->payload;
+	d->ipbytes += p->ip_len;
 	d->seen = 1;
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		d->flags |= p->tcpflags;
@@ -811,11 +826,14 @@ is_dup(struct flow_proc *fp, const struct flow *f, int dir,
 	    GF_TH_RST)))
 		return 0;
 
-	h = mix64(((uint64_t)flow_index(&fp->table, f) << 1 | (unsigned)dir) ^
-	    (uint64_t)p->ipid << 40 ^ (uint64_t)p->l4sum << 24);
-	h = mix64(h ^ ((uint64_t)p->seq << 32 | p->ack));
-	h = mix64(h ^ ((uint64_t)p->payload | (uint64_t)p->tcpflags << 32 |
-	    (uint64_t)p->frag << 40 | (uint64_t)p->icmp_type << 48));
+	/* each part spread by its own odd constant, then mixed once */
+	h = ((uint64_t)flow_index(&fp->table, f) << 1 | (unsigned)dir) *
+	    0x9e3779b97f4a7c15ULL;
+	h ^= ((uint64_t)p->seq << 32 | p->ack) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= ((uint64_t)p->ipid | (uint64_t)p->l4sum << 16 |
+	    (uint64_t)p->payload << 32) * 0x165667b19e3779f9ULL;
+	h = mix64(h ^ ((uint64_t)p->tcpflags | (uint64_t)p->frag << 8 |
+	    (uint64_t)p->icmp_type << 16));
 	tag = (uint32_t)(h >> 32) | 1;
 	set = fp->dups->e[h & (DUP_SETS - 1)];
 	for (int w = 0; w < DUP_WAYS; w++) {
@@ -866,7 +884,6 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	struct flow *f;
 	uint64_t h;
 	int from_a, dir;
-	uint32_t *ipb;
 
 	advance_clock(fp, p->ts);
 	fp->st.pkts++;
@@ -929,16 +946,18 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		dir = orient_fix(fp, f, dir, p);
 	if (fp->dups != NULL && is_dup(fp, f, dir, p)) {
-		f->d[dir].dups++;
+		uint32_t *dc = &fp->dupcnt[2 * (size_t)flow_index(&fp->table,
+		    f) + (size_t)dir];
+		if (*dc == UINT32_MAX)
+			emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
+		(*dc)++;
+		fp->any_dups = 1;
 		fp->st.dups++;
 		return;
 	}
-	ipb = &fp->ipbytes[2 * (size_t)(f - fp->table.flows) + dir];
-	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX ||
-	    *ipb > UINT32_MAX - p->ip_len)
+	if (near_wrap(&f->d[dir], p) || f->frags == UINT16_MAX)
 		emit_flow(fp, f, GF_KIND_STATUS, GF_END_NONE, p->ts);
 	count_packet(f, dir, p);
-	*ipb += p->ip_len;
 	if ((p->vlan | p->tunid) != 0)
 		flow_tags_note(&fp->tags, &fp->table, f, from_a, p);
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)

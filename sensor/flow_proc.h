@@ -90,9 +90,14 @@ struct flow_proc {
 	                                   skew tolerance has passed */
 	int sensor_pending;
 	uint64_t sensor_due;
-	uint32_t *ipbytes;              /* [flow index * 2 + dir]: IP bytes of
-	                                   the interval; beside struct flow,
-	                                   which is at its 256-byte budget */
+	uint32_t *dupcnt;               /* [flow index * 2 + dir]: duplicate
+	                                   frames of the interval, beside
+	                                   struct flow (at its 256-byte
+	                                   budget): only duplicates and
+	                                   records touch it; NULL without
+	                                   input.dup_window */
+	int any_dups;                   /* dupcnt holds a count: records
+	                                   read it from then on */
 	uint64_t total_records;
 	/* emergency mode (flow_proc.c, "flow lifetime") */
 	uint64_t timeout_base[FC_COUNT];        /* configured timeouts */
