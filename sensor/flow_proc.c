@@ -796,14 +796,6 @@ count_packet(struct flow *f, int dir, const struct gf_packet *p)
 	}
 }
 
-static uint64_t
-mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /*
  * Whether p repeats a packet of the same flow and direction seen within
  * the duplicate window (a SPAN copy); if not, remember it.  The
@@ -815,7 +807,7 @@ is_dup(struct flow_proc *fp, const struct flow *f, int dir,
     const struct gf_packet *p)
 {
 	uint64_t h, *set;
-	uint32_t tag, nowus = (uint32_t)(p->ts / 1000);
+	uint32_t tag, nowus = (uint32_t)(p->ts / 1000), oldest_age = 0;
 	int oldest = 0;
 
 	/* two equal pure ACKs from an IPv4 sender whose ids are 0 are
@@ -826,29 +818,29 @@ is_dup(struct flow_proc *fp, const struct flow *f, int dir,
 	    GF_TH_RST)))
 		return 0;
 
-	/* each part spread by its own odd constant, then mixed once */
+	/* each part spread by its own odd constant: the high half of the
+	 * sum depends on every input bit (the tag), bits 20 to 31 on the low
+	 * halves (the set) */
 	h = ((uint64_t)flow_index(&fp->table, f) << 1 | (unsigned)dir) *
 	    0x9e3779b97f4a7c15ULL;
 	h ^= ((uint64_t)p->seq << 32 | p->ack) * 0xc2b2ae3d27d4eb4fULL;
 	h ^= ((uint64_t)p->ipid | (uint64_t)p->l4sum << 16 |
 	    (uint64_t)p->payload << 32) * 0x165667b19e3779f9ULL;
-	h = mix64(h ^ ((uint64_t)p->tcpflags | (uint64_t)p->frag << 8 |
-	    (uint64_t)p->icmp_type << 16));
+	h ^= ((uint64_t)p->tcpflags | (uint64_t)p->frag << 8 |
+	    (uint64_t)p->icmp_type << 16) * 0x27d4eb2f165667c5ULL;
 	tag = (uint32_t)(h >> 32) | 1;
-	set = fp->dups->e[h & (DUP_SETS - 1)];
+	set = fp->dups->e[(h >> 20) & (DUP_SETS - 1)];
 	for (int w = 0; w < DUP_WAYS; w++) {
-		uint32_t age = nowus - (uint32_t)set[w];
-		if (set[w] == 0) {
-			oldest = w;     /* an empty way is taken first */
-			continue;
-		}
-		if ((uint32_t)(set[w] >> 32) == tag && age <= fp->dup_us) {
+		uint64_t e = set[w];
+		uint32_t age = e != 0 ? nowus - (uint32_t)e : UINT32_MAX;
+		if ((uint32_t)(e >> 32) == tag && age <= fp->dup_us) {
 			set[w] = 0;     /* a third copy is a packet again */
 			return 1;
 		}
-		if (set[oldest] != 0 &&
-		    age > nowus - (uint32_t)set[oldest])
+		if (age >= oldest_age) {        /* empty ways first */
+			oldest_age = age;
 			oldest = w;
+		}
 	}
 	set[oldest] = (uint64_t)tag << 32 | nowus;
 	return 0;
