@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -213,6 +214,9 @@ capfile_open(const char *path, size_t bufsize, char **iobuf, void **gz,
 	/* stdio's default 4 KiB buffer costs one read(2) per 4 KiB */
 	*iobuf = gf_xmalloc(bufsize);
 	setvbuf(fp, *iobuf, _IOFBF, bufsize);
+	/* one thread at a time reads a capture file: libpcap's two freads
+	 * per packet need not lock it */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	return fp;
 }
 

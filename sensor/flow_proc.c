@@ -44,6 +44,7 @@ apply_timeouts(struct flow_proc *fp)
 			t = fp->emerg_timeout;
 		fp->timeout[c] = t > fp->skew ? t : fp->skew;
 	}
+	fp->expire_at = 0;      /* a shorter timeout: look again */
 }
 
 void
@@ -370,15 +371,29 @@ end_flow(struct flow_proc *fp, struct flow *f, int reason, uint64_t now)
 
 /* ---- clock: expiry and reports ----------------------------------------- */
 
+/*
+ * End the flows idle for their class's timeout at now.  fp->expire_at is
+ * a lower bound on the next expiry: each class's list head expires first
+ * in its class, a packet only moves its flow later or into a class it
+ * then bounds (touch()), and a timeout change clears it; so the lists are
+ * looked at only when something can have expired, not at every packet.
+ */
 static void
 expire(struct flow_proc *fp, uint64_t now)
 {
-	for (int c = 0; c < FC_COUNT; c++) {
-		struct flow *f;
-		while ((f = flow_lru_head(&fp->table, c)) != NULL &&
-		    flow_last(f) + fp->timeout[c] <= now) {
-			end_flow(fp, f, end_reason_of(f),
-			    flow_last(f) + fp->timeout[c]);
+	if (now >= fp->expire_at) {
+		fp->expire_at = UINT64_MAX;
+		for (int c = 0; c < FC_COUNT; c++) {
+			struct flow *f;
+			while ((f = flow_lru_head(&fp->table, c)) != NULL) {
+				uint64_t at = flow_last(f) + fp->timeout[c];
+				if (at > now) {
+					if (at < fp->expire_at)
+						fp->expire_at = at;
+					break;
+				}
+				end_flow(fp, f, end_reason_of(f), at);
+			}
 		}
 	}
 	emergency_update(fp, now);
@@ -630,6 +645,19 @@ class_of(const struct flow *f)
 	}
 }
 
+/* After a packet at ts: f to the tail of its class's list, and the
+ * bound on the next expiry (expire()) no later than f's. */
+static void
+touch(struct flow_proc *fp, struct flow *f, uint64_t ts)
+{
+	int c = class_of(f);
+	uint64_t at = ts + fp->timeout[c];
+
+	flow_lru_touch(&fp->table, f, c);
+	if (at < fp->expire_at)
+		fp->expire_at = at;
+}
+
 /*
  * Make room: evict the least recently active flow of the first tier that
  * has one (flow.h), so that a flood of new flows evicts its own kind and
@@ -741,11 +769,17 @@ orient_fix(struct flow_proc *fp, struct flow *f, int dir,
 	return dir;
 }
 
-/* Counters would not hold one more packet: cut a record now. */
+/* Counters would not hold one more packet: cut a record now.  Counters
+ * and lengths all below 2^31 (nearly always) cannot wrap with one packet,
+ * nor the 16-bit ones below 2^15. */
 static int
 near_wrap(const struct flow_dir *d, const struct gf_packet *p)
 {
 	const uint32_t big = UINT32_MAX - (1u << 31);
+	if (((d->pkts | d->bytes | d->appbytes | d->ipbytes | d->gap |
+	    d->ackbytes | d->lossbytes | d->ackev | p->wire_len | p->payload |
+	    p->ip_len) >> 31) == 0 && ((d->loss | d->ooo | d->gapev) >> 15) == 0)
+		return 0;
 	return d->pkts == UINT32_MAX || d->bytes > UINT32_MAX - p->wire_len ||
 	    d->appbytes > UINT32_MAX - p->payload || d->gap > big ||
 	    d->ackbytes > big || d->lossbytes > big ||
@@ -797,18 +831,18 @@ count_packet(struct flow *f, int dir, const struct gf_packet *p)
 }
 
 /*
- * Whether p repeats a packet of the same flow and direction seen within
- * the duplicate window (a SPAN copy); if not, remember it.  The
- * transport checksum stands for the payload, so a retransmission whose
- * bytes, IPv4 id or TCP timestamp differ is no duplicate.
+ * SPAN duplicates.  A packet's signature mixes its flow (the key's hash),
+ * the endpoint that sent it, and what differs between two packets of one
+ * flow: sequence and acknowledgment numbers, IPv4 id, the transport
+ * checksum (standing for the payload), length and flags.  So a
+ * retransmission whose bytes, IPv4 id or TCP timestamp differ is no
+ * duplicate.  The signature is known before the flow lookup, so the
+ * cache set is fetched while the lookup runs.  0: never a duplicate.
  */
-static int
-is_dup(struct flow_proc *fp, const struct flow *f, int dir,
-    const struct gf_packet *p)
+static uint64_t
+dup_sig(uint64_t keyhash, int from_a, const struct gf_packet *p)
 {
-	uint64_t h, *set;
-	uint32_t tag, nowus = (uint32_t)(p->ts / 1000), oldest_age = 0;
-	int oldest = 0;
+	uint64_t h;
 
 	/* two equal pure ACKs from an IPv4 sender whose ids are 0 are
 	 * likelier a receiver's duplicate ACKs than one frame copied: with
@@ -817,19 +851,36 @@ is_dup(struct flow_proc *fp, const struct flow *f, int dir,
 	    p->ipid == 0 && !(p->tcpflags & (GF_TH_SYN | GF_TH_FIN |
 	    GF_TH_RST)))
 		return 0;
-
 	/* each part spread by its own odd constant: the high half of the
 	 * sum depends on every input bit (the tag), bits 20 to 31 on the low
 	 * halves (the set) */
-	h = ((uint64_t)flow_index(&fp->table, f) << 1 | (unsigned)dir) *
-	    0x9e3779b97f4a7c15ULL;
+	h = (keyhash ^ (unsigned)from_a) * 0x9e3779b97f4a7c15ULL;
 	h ^= ((uint64_t)p->seq << 32 | p->ack) * 0xc2b2ae3d27d4eb4fULL;
 	h ^= ((uint64_t)p->ipid | (uint64_t)p->l4sum << 16 |
 	    (uint64_t)p->payload << 32) * 0x165667b19e3779f9ULL;
 	h ^= ((uint64_t)p->tcpflags | (uint64_t)p->frag << 8 |
 	    (uint64_t)p->icmp_type << 16) * 0x27d4eb2f165667c5ULL;
-	tag = (uint32_t)(h >> 32) | 1;
-	set = fp->dups->e[(h >> 20) & (DUP_SETS - 1)];
+	return h | 1;
+}
+
+static uint64_t *
+dup_set(const struct flow_proc *fp, uint64_t sig)
+{
+	return fp->dups->e[(sig >> 20) & (DUP_SETS - 1)];
+}
+
+/* Whether the packet with signature sig, seen at ts, repeats one seen
+ * within the duplicate window (a SPAN copy); if not, remember it. */
+static int
+is_dup(struct flow_proc *fp, uint64_t sig, uint64_t ts)
+{
+	uint64_t *set = dup_set(fp, sig);
+	uint32_t tag = (uint32_t)(sig >> 32) | 1, nowus = (uint32_t)(ts / 1000);
+	uint32_t oldest_age = 0;
+	int oldest = 0;
+
+	if (sig == 0)
+		return 0;
 	for (int w = 0; w < DUP_WAYS; w++) {
 		uint64_t e = set[w];
 		uint32_t age = e != 0 ? nowus - (uint32_t)e : UINT32_MAX;
@@ -874,7 +925,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	struct gf_packet local;
 	struct flow_key k;
 	struct flow *f;
-	uint64_t h;
+	uint64_t h, sig = 0;
 	int from_a, dir;
 
 	advance_clock(fp, p->ts);
@@ -916,7 +967,18 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 	flow_key_make(p, &k, &from_a);
 	flow_key_zone(&k, fp->key_vlan, &fp->zones, p->tunid);
 	h = flow_key_hash(&fp->table, &k);
+	if (fp->dups != NULL) {
+		sig = dup_sig(h, from_a, p);
+		__builtin_prefetch(dup_set(fp, sig));
+	}
 	f = flow_table_lookup(&fp->table, &k, h);
+	if (f != NULL) {
+		/* the lookup read the key's line; every other line of the
+		 * flow is read below: fetch them together, not in turn */
+		__builtin_prefetch((const char *)f + 64);
+		__builtin_prefetch((const char *)f + 128);
+		__builtin_prefetch((const char *)f + 192);
+	}
 	if (f != NULL && p->proto == 6 && p->frag != GF_FRAG_LATER) {
 		int d0 = (from_a == f->src_is_a) ? 0 : 1;
 		if (tcp_is_reuse(&fp->tcp, f, d0, p)) {
@@ -937,7 +999,10 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		f->flgs |= GF_F_FRAG_ORPHAN;
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		dir = orient_fix(fp, f, dir, p);
-	if (fp->dups != NULL && is_dup(fp, f, dir, p)) {
+	/* a new flow's first packet is no copy (its original's flow was
+	 * evicted or ended): the flow must reach an LRU list */
+	if (fp->dups != NULL && is_dup(fp, sig, p->ts) &&
+	    (f->d[0].seen | f->d[1].seen)) {
 		uint32_t *dc = &fp->dupcnt[2 * (size_t)flow_index(&fp->table,
 		    f) + (size_t)dir];
 		if (*dc == UINT32_MAX)
@@ -954,7 +1019,7 @@ flow_proc_packet(struct flow_proc *fp, enum gf_decode_rc rc,
 		flow_tags_note(&fp->tags, &fp->table, f, from_a, p);
 	if (p->proto == 6 && p->frag != GF_FRAG_LATER)
 		tcp_track_packet(&fp->tcp, f, dir, p);
-	flow_lru_touch(&fp->table, f, class_of(f));
+	touch(fp, f, p->ts);
 }
 
 void

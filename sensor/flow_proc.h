@@ -69,6 +69,7 @@ struct flow_proc {
 	flow_stats_fn stats_hook;
 	void *stats_ctx;
 	uint64_t timeout[FC_COUNT];     /* in force (emergency: shorter) */
+	uint64_t expire_at;             /* no flow expires earlier */
 	uint64_t interval;              /* status interval, ns */
 	uint64_t sensor_interval;       /* SENSOR record interval, ns */
 	uint64_t skew;                  /* handshake skew tolerance, ns */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "flow.h"
 
 _Static_assert(sizeof(struct flow) <= 256, "flow state must stay <= 256 bytes");
@@ -48,12 +49,17 @@ flow_table_free(struct flow_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Endpoints ordered as their address bytes (alen of them; the rest of a
+ * key's 16 are zero), then port: big-endian words compare as memcmp. */
 static int
-endpoint_cmp(const uint8_t *a1, uint16_t p1, const uint8_t *a2, uint16_t p2)
+endpoint_cmp(const uint8_t *a1, uint16_t p1, const uint8_t *a2, uint16_t p2,
+    size_t alen)
 {
-	int c = memcmp(a1, a2, 16);
-	if (c != 0)
-		return c;
+	for (size_t i = 0; i < alen; i += 4) {
+		uint32_t x = gf_be32(a1 + i), y = gf_be32(a2 + i);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
 	return p1 < p2 ? -1 : p1 > p2;
 }
 
@@ -69,16 +75,13 @@ key_fill(struct flow_key *k, uint8_t family, uint8_t proto, uint16_t vlan,
 	k->family = family;
 	k->proto = proto;
 	k->vlan = vlan;
+	/* ICMP "ports" belong to the exchange, not to an endpoint */
+	swap = endpoint_cmp(src, icmp ? 0 : sport, dst, icmp ? 0 : dport,
+	    alen) > 0;
 	if (icmp) {
-		/* ICMP "ports" belong to the exchange, not to an endpoint */
-		swap = memcmp(src, dst, alen) > 0;
 		k->port_a = sport;
 		k->port_b = dport;
 	} else {
-		uint8_t s[16] = { 0 }, d[16] = { 0 };
-		memcpy(s, src, alen);
-		memcpy(d, dst, alen);
-		swap = endpoint_cmp(s, sport, d, dport) > 0;
 		k->port_a = swap ? dport : sport;
 		k->port_b = swap ? sport : dport;
 	}
@@ -128,16 +131,30 @@ flow_key_quoted(const struct gf_packet *p, struct flow_key *k, int *from_a)
 	    is_icmp(p->quoted.proto), from_a);
 }
 
+/* An IPv4 key hashes its 16 bytes that can be non-zero (addresses,
+ * then ports, VLAN, protocol and family): 2 SipHash words, not 5. */
 uint64_t
 flow_key_hash(const struct flow_table *t, const struct flow_key *k)
 {
+	if (k->family == 4) {
+		uint8_t b[16];
+		memcpy(b, k->a, 4);
+		memcpy(b + 4, k->b, 4);
+		memcpy(b + 8, &k->port_a, 8);
+		return gf_siphash(&t->sipkey, b, sizeof(b));
+	}
 	return gf_siphash(&t->sipkey, k, sizeof(*k));
 }
 
 static int
 key_eq(const struct flow_key *x, const struct flow_key *y)
 {
-	return memcmp(x, y, sizeof(*x)) == 0;
+	uint64_t a[5], b[5];
+	_Static_assert(sizeof(*x) == sizeof(a), "a key is 5 words");
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+	    (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
 }
 
 uint32_t
