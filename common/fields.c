@@ -288,6 +288,13 @@ gf_field_find(const char *name)
 	return gf_field_find_type(name, 0);
 }
 
+size_t
+gf_record_size(uint16_t rtype)
+{
+	return rtype == GF_RT_FLOW ? offsetof(struct gf_record, u) +
+	    sizeof(struct gf_flow) : sizeof(struct gf_record);
+}
+
 const void *
 gf_record_body(const struct gf_record *r)
 {

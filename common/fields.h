@@ -83,6 +83,9 @@ const struct gf_field *gf_field_find_type(const char *name, uint16_t rtype);
 /* The record struct of r that fields of r->type address. */
 const void *gf_record_body(const struct gf_record *r);
 void *gf_record_body_mut(struct gf_record *r);
+/* The bytes of struct gf_record a record of type rtype uses: its type
+ * and its body (a FLOW record leaves the end of the union unused). */
+size_t gf_record_size(uint16_t rtype);
 
 /* Integer value of a stored integer field (0 for other types). */
 uint64_t gf_field_u64(const struct gf_field *f, const struct gf_record *r);
