@@ -40,15 +40,19 @@ static const char *const flow_identity[] = {
 };
 static const char *const sensor_identity[] = { "sensorid", NULL };
 
+/* A bin: its rows of each record type, each list in its type's table;
+ * rows are handed on in the order they were created (serial). */
 struct obin {
 	uint64_t idx;
-	struct agg_group g;
+	struct agg_group g[3];                  /* by record type */
 };
 
 struct aggregate {
 	struct agg_opts o;
 	struct sink out;
-	struct aggtab *tab;
+	struct aggtab *tab[3];                  /* by record type */
+	size_t live, peak;                      /* rows held */
+	struct gf_record row;                   /* the row handed on */
 	size_t keylen;
 	size_t slot_off[AGG_MAX_KEYS];
 	struct merge_plan plan[3];              /* by record type */
@@ -265,6 +269,14 @@ prepare_new(struct aggregate *a, struct gf_record *rec)
 
 /* ---- set-up ------------------------------------------------------------- */
 
+static void
+bin_init(struct obin *b, uint64_t idx)
+{
+	b->idx = idx;
+	agg_group_init(&b->g[GF_RT_FLOW]);
+	agg_group_init(&b->g[GF_RT_SENSOR]);
+}
+
 static int
 in_list(const char *name, const char *const *list)
 {
@@ -296,11 +308,11 @@ agg_new(const struct agg_opts *o, struct sink out)
 		a->flows = flowset_new();
 	share_of = a;
 	gf_share_fn = agg_share;
-	a->tab = aggtab_new(a->keylen);
-	if (a->tab == NULL)
-		gf_fatal(GF_EXIT_ERROR, "option -m: key too long");
 	for (uint16_t t = GF_RT_FLOW; t <= GF_RT_SENSOR; t++) {
 		uint8_t *frozen = gf_xcalloc(gf_nfields, 1);
+		a->tab[t] = aggtab_new(a->keylen, gf_record_size(t));
+		if (a->tab[t] == NULL)
+			gf_fatal(GF_EXIT_ERROR, "option -m: key too long");
 		a->zero[t] = gf_xcalloc(gf_nfields, 1);
 		for (size_t i = 0; i < gf_nfields && !o->flow; i++) {
 			const struct gf_field *f = &gf_fields[i];
@@ -325,7 +337,7 @@ agg_new(const struct agg_opts *o, struct sink out)
 		/* one group, always open: no bins */
 		a->bins = gf_xcalloc(1, sizeof(*a->bins));
 		a->nbins = a->capbins = 1;
-		agg_group_init(&a->bins[0].g);
+		bin_init(&a->bins[0], 0);
 	}
 	return a;
 }
@@ -335,7 +347,8 @@ agg_free(struct aggregate *a)
 {
 	if (a == NULL)
 		return;
-	aggtab_free(a->tab);
+	aggtab_free(a->tab[GF_RT_FLOW]);
+	aggtab_free(a->tab[GF_RT_SENSOR]);
 	flowset_free(a->flows);
 	free(a->shares);
 	if (share_of == a) {
@@ -372,19 +385,19 @@ void
 agg_get_stats(const struct aggregate *a, struct agg_stats *st)
 {
 	*st = a->st;
-	st->peak = aggtab_peak(a->tab);
+	st->peak = a->peak;
 	st->hold = a->hold_unbounded ? 0 : a->hold;
 }
 
 /* ---- bins --------------------------------------------------------------- */
 
-static struct agg_group *
-bin_group(struct aggregate *a, uint64_t idx)
+static struct obin *
+bin_of(struct aggregate *a, uint64_t idx)
 {
 	size_t lo = 0, hi = a->nbins;
 
 	if (a->o.binwidth == 0)
-		return &a->bins[0].g;
+		return &a->bins[0];
 	if (a->nbins > 0 && a->bins[a->nbins - 1].idx < idx) {
 		lo = a->nbins;
 	} else {
@@ -396,7 +409,7 @@ bin_group(struct aggregate *a, uint64_t idx)
 				hi = mid;
 		}
 		if (lo < a->nbins && a->bins[lo].idx == idx)
-			return &a->bins[lo].g;
+			return &a->bins[lo];
 	}
 	if (a->nbins == a->capbins) {
 		a->capbins = a->capbins ? a->capbins * 2 : 16;
@@ -405,15 +418,15 @@ bin_group(struct aggregate *a, uint64_t idx)
 	memmove(&a->bins[lo + 1], &a->bins[lo],
 	    (a->nbins - lo) * sizeof(*a->bins));
 	a->nbins++;
-	a->bins[lo].idx = idx;
-	agg_group_init(&a->bins[lo].g);
-	return &a->bins[lo].g;
+	bin_init(&a->bins[lo], idx);
+	return &a->bins[lo];
 }
 
-/* The totals of bin's rows, added before they are handed on. */
+/* The totals of bin b's rows, added before they are handed on. */
 static void
-add_share(struct aggregate *a, uint64_t bin, struct agg_group *g)
+add_share(struct aggregate *a, const struct obin *b)
 {
+	uint64_t bin = b->idx;
 	struct share *sh = NULL;
 
 	for (size_t i = a->nshares; i-- > 0; )
@@ -431,14 +444,12 @@ add_share(struct aggregate *a, uint64_t bin, struct agg_group *g)
 		memset(sh, 0, sizeof(*sh));
 		sh->bin = bin;
 	}
-	for (uint32_t i = g->head; i != AGG_NONE; ) {
-		const struct agg_entry *e = aggtab_at(a->tab, i);
+	for (uint32_t i = b->g[GF_RT_FLOW].head; i != AGG_NONE; ) {
+		const struct agg_entry *e = aggtab_at(a->tab[GF_RT_FLOW], i);
 		const struct gf_flow *f = &e->rec.u.flow;
-		if (e->rec.type == GF_RT_FLOW) {
-			sh->flows += f->flows;
-			sh->bytes += (double)f->src.bytes + (double)f->dst.bytes;
-			sh->gap += (double)f->src.gap + (double)f->dst.gap;
-		}
+		sh->flows += f->flows;
+		sh->bytes += (double)f->src.bytes + (double)f->dst.bytes;
+		sh->gap += (double)f->src.gap + (double)f->dst.gap;
 		i = e->next;
 	}
 }
@@ -477,14 +488,37 @@ agg_share(const struct gf_record *r, int which)
 	return 0.0;
 }
 
+/* Hand on row e of type t (a whole record: the table holds only the
+ * type's part) and forget it. */
 static void
-emit_group(struct aggregate *a, struct agg_group *g)
+emit_row(struct aggregate *a, uint16_t t, struct agg_entry *e,
+    struct agg_group *g)
 {
-	while (g->head != AGG_NONE) {
-		struct agg_entry *e = aggtab_at(a->tab, g->head);
-		sink_put(&a->out, &e->rec);
-		a->st.out++;
-		aggtab_remove(a->tab, e, g);
+	memcpy(&a->row, &e->rec, gf_record_size(t));
+	aggtab_remove(a->tab[t], e, g);
+	a->live--;
+	sink_put(&a->out, &a->row);
+	a->st.out++;
+}
+
+/* Hand on the rows of bin b in the order they were created. */
+static void
+emit_bin(struct aggregate *a, struct obin *b)
+{
+	struct agg_group *gf = &b->g[GF_RT_FLOW], *gs = &b->g[GF_RT_SENSOR];
+
+	for (;;) {
+		struct agg_entry *f = gf->head == AGG_NONE ? NULL :
+		    aggtab_at(a->tab[GF_RT_FLOW], gf->head);
+		struct agg_entry *s = gs->head == AGG_NONE ? NULL :
+		    aggtab_at(a->tab[GF_RT_SENSOR], gs->head);
+
+		if (f != NULL && (s == NULL || f->serial < s->serial))
+			emit_row(a, GF_RT_FLOW, f, gf);
+		else if (s != NULL)
+			emit_row(a, GF_RT_SENSOR, s, gs);
+		else
+			break;
 	}
 }
 
@@ -496,8 +530,8 @@ sweep(struct aggregate *a, uint64_t upto)
 
 	while (n < a->nbins && a->bins[n].idx < upto) {
 		if (!a->o.flow)
-			add_share(a, a->bins[n].idx, &a->bins[n].g);
-		emit_group(a, &a->bins[n].g);
+			add_share(a, &a->bins[n]);
+		emit_bin(a, &a->bins[n]);
 		n++;
 	}
 	if (n > 0) {
@@ -514,15 +548,17 @@ sweep(struct aggregate *a, uint64_t upto)
 static struct agg_entry *
 merge_into(struct aggregate *a, const struct gf_record *r, uint64_t bin)
 {
-	struct agg_group *g = bin_group(a, bin);
+	struct agg_group *g = &bin_of(a, bin)->g[r->type];
 	struct agg_entry *e;
 	int created;
 
 	make_key(a, r, bin);
-	e = aggtab_get(a->tab, a->kbuf, g, &created);
+	e = aggtab_get(a->tab[r->type], a->kbuf, g, &created);
 	if (created) {
-		e->rec = *r;
+		memcpy(&e->rec, r, gf_record_size(r->type));
 		e->serial = ++a->serial;
+		if (++a->live > a->peak)
+			a->peak = a->live;
 		prepare_new(a, &e->rec);
 	} else {
 		merge_add(&a->plan[r->type], &e->rec, r);
@@ -547,11 +583,8 @@ put_unbinned(struct aggregate *a, const struct gf_record *r)
 
 	/* a flow ends with its final record: hand it on, forget it */
 	if (a->o.flow && r->type == GF_RT_FLOW &&
-	    e->rec.u.flow.kind == GF_KIND_FINAL) {
-		sink_put(&a->out, &e->rec);
-		a->st.out++;
-		aggtab_remove(a->tab, e, &a->bins[0].g);
-	}
+	    e->rec.u.flow.kind == GF_KIND_FINAL)
+		emit_row(a, GF_RT_FLOW, e, &a->bins[0].g[GF_RT_FLOW]);
 }
 
 static int
@@ -637,9 +670,9 @@ void
 agg_finish(struct aggregate *a)
 {
 	if (a->o.binwidth == 0 && !a->o.flow)
-		add_share(a, 0, &a->bins[0].g);
+		add_share(a, &a->bins[0]);
 	if (a->o.binwidth == 0)
-		emit_group(a, &a->bins[0].g);
+		emit_bin(a, &a->bins[0]);
 	else
 		sweep(a, UINT64_MAX);
 }

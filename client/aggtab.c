@@ -24,6 +24,7 @@ struct slot {
 struct aggtab {
 	struct gf_sipkey sip;
 	size_t keylen;
+	size_t keyoff;                  /* the key's offset in an entry */
 	size_t stride;                  /* bytes per entry, aligned */
 	struct slot *slots;
 	size_t mask;                    /* nslots - 1 */
@@ -31,20 +32,22 @@ struct aggtab {
 	size_t nchunks;
 	uint32_t nentries;              /* entries ever carved from chunks */
 	uint32_t freelist;              /* removed entries, via 'next' */
-	size_t live, peak;
+	size_t live;
 };
 
 struct aggtab *
-aggtab_new(size_t keylen)
+aggtab_new(size_t keylen, size_t recsize)
 {
 	struct aggtab *t;
 
-	if (keylen == 0 || keylen > AGGTAB_MAX_KEY)
+	if (keylen == 0 || keylen > AGGTAB_MAX_KEY || recsize == 0 ||
+	    recsize > sizeof(struct gf_record))
 		return NULL;
 	t = gf_xcalloc(1, sizeof(*t));
 	gf_sipkey_random(&t->sip);
 	t->keylen = keylen;
-	t->stride = (sizeof(struct agg_entry) + keylen + 7) & ~(size_t)7;
+	t->keyoff = offsetof(struct agg_entry, rec) + recsize;
+	t->stride = (t->keyoff + keylen + 7) & ~(size_t)7;
 	t->slots = gf_xcalloc(MIN_SLOTS, sizeof(*t->slots));
 	t->mask = MIN_SLOTS - 1;
 	t->freelist = AGG_NONE;
@@ -83,10 +86,10 @@ aggtab_count(const struct aggtab *t)
 	return t->live;
 }
 
-size_t
-aggtab_peak(const struct aggtab *t)
+static unsigned char *
+key_of(const struct aggtab *t, struct agg_entry *e)
 {
-	return t->peak;
+	return (unsigned char *)e + t->keyoff;
 }
 
 static uint32_t
@@ -158,7 +161,7 @@ aggtab_get(struct aggtab *t, const void *key, struct agg_group *g,
 			break;
 		if (s->tag == tag) {
 			e = aggtab_at(t, s->idx1 - 1);
-			if (memcmp(e->key, key, t->keylen) == 0) {
+			if (memcmp(key_of(t, e), key, t->keylen) == 0) {
 				*created = 0;
 				return e;
 			}
@@ -167,8 +170,7 @@ aggtab_get(struct aggtab *t, const void *key, struct agg_group *g,
 	}
 	e = entry_alloc(t);
 	e->hash = h;
-	memcpy(e->key, key, t->keylen);
-	memset(&e->rec, 0, sizeof(e->rec));
+	memcpy(key_of(t, e), key, t->keylen);
 	t->slots[j].idx1 = e->self + 1;
 	t->slots[j].tag = tag;
 	/* append to the group */
@@ -180,9 +182,7 @@ aggtab_get(struct aggtab *t, const void *key, struct agg_group *g,
 		g->head = e->self;
 	g->tail = e->self;
 	g->count++;
-	if (++t->live > t->peak)
-		t->peak = t->live;
-	if (t->live * 2 > t->mask + 1)
+	if (++t->live * 2 > t->mask + 1)
 		grow(t);
 	*created = 1;
 	return e;

@@ -9,6 +9,75 @@
 /* 64 x 64 -> 128-bit products keep the split exact for any counter. */
 __extension__ typedef unsigned __int128 u128;
 
+/*
+ * What merge_add does with a field: the action of its rule, for the
+ * field's width (a run's code).  KIND keeps the larger value (final
+ * outranks status) as MAX does; an address is only ever copied (FIRST,
+ * LAST), other rules leave it alone.
+ */
+enum { MA_SUM, MA_MIN, MA_MINTIME, MA_MAX, MA_OR, MA_LAST, MA_FIRST,
+    MA_NONE };
+#define MERGE_CODE(act, type) ((act) << 3 | (type))
+#define CODE_ACT(code) ((code) >> 3)
+
+static uint8_t
+op_code(const struct merge_op *op)
+{
+	int act;
+
+	switch (op->rule) {
+	case GF_MG_SUM: act = MA_SUM; break;
+	case GF_MG_MIN: act = op->flags & MOP_TIME ? MA_MINTIME : MA_MIN; break;
+	case GF_MG_MAX: act = MA_MAX; break;
+	case GF_MG_OR: act = MA_OR; break;
+	case GF_MG_LAST: act = MA_LAST; break;
+	case GF_MG_FIRST: act = MA_FIRST; break;
+	default: act = MA_NONE; break;
+	}
+	if (op->flags & MOP_KIND)
+		act = MA_MAX;
+	if (op->type == GF_FT_ADDR && act != MA_LAST && act != MA_FIRST)
+		act = MA_NONE;
+	return (uint8_t)MERGE_CODE(act, op->type);
+}
+
+/* Order op[] by code (stably: registry order within a run) and cut it
+ * into runs. */
+static void
+plan_runs(struct merge_plan *p)
+{
+	uint8_t code[MERGE_MAX_OPS];
+
+	for (int i = 0; i < p->n; i++)
+		code[i] = op_code(&p->op[i]);
+	for (int i = 1; i < p->n; i++) {
+		struct merge_op op = p->op[i];
+		uint8_t c = code[i];
+		int j = i;
+		for (; j > 0 && code[j - 1] > c; j--) {
+			p->op[j] = p->op[j - 1];
+			code[j] = code[j - 1];
+		}
+		p->op[j] = op;
+		code[j] = c;
+	}
+	p->nruns = 0;
+	for (int i = 0; i < p->n; i++) {
+		struct merge_run *run;
+		if (CODE_ACT(code[i]) == MA_NONE)
+			continue;
+		run = &p->run[p->nruns];
+		if (p->nruns > 0 && run[-1].code == code[i]) {
+			run[-1].n++;
+			continue;
+		}
+		run->code = code[i];
+		run->first = (uint8_t)i;
+		run->n = 1;
+		p->nruns++;
+	}
+}
+
 int
 merge_plan_init(struct merge_plan *p, uint16_t rtype, const uint8_t *frozen)
 {
@@ -38,6 +107,7 @@ merge_plan_init(struct merge_plan *p, uint16_t rtype, const uint8_t *frozen)
 		if (rtype == GF_RT_FLOW && strcmp(f->name, "flgs") == 0)
 			p->flgs = 1;
 	}
+	plan_runs(p);
 	return 0;
 }
 
@@ -53,7 +123,7 @@ record_ltime(const struct gf_record *r)
 	return r->type == GF_RT_SENSOR ? r->u.sensor.ltime : r->u.flow.ltime;
 }
 
-static uint64_t
+static inline uint64_t
 get_uint(const unsigned char *p, uint8_t type)
 {
 	switch (type) {
@@ -64,7 +134,7 @@ get_uint(const unsigned char *p, uint8_t type)
 	}
 }
 
-static void
+static inline void
 set_uint(unsigned char *p, uint8_t type, uint64_t v)
 {
 	switch (type) {
@@ -75,7 +145,7 @@ set_uint(unsigned char *p, uint8_t type, uint64_t v)
 	}
 }
 
-static uint64_t
+static inline uint64_t
 type_max(uint8_t type)
 {
 	switch (type) {
@@ -85,6 +155,54 @@ type_max(uint8_t type)
 	default: return UINT64_MAX;
 	}
 }
+
+/* One run: n ops of action act on integers of the given type; both are
+ * constants where this is inlined, so the loop is the action alone. */
+static inline __attribute__((always_inline)) void
+run_apply(const struct merge_op *op, int n, unsigned char *a,
+    const unsigned char *b, int act, uint8_t type)
+{
+	uint64_t max = type_max(type);
+
+	for (int i = 0; i < n; i++) {
+		unsigned char *pa = a + op[i].offset;
+		uint64_t va = get_uint(pa, type);
+		uint64_t vb = get_uint(b + op[i].offset, type);
+
+		switch (act) {
+		case MA_SUM:
+			va = vb > max - va ? max : va + vb;
+			break;
+		case MA_MIN:
+			if (vb < va)
+				va = vb;
+			break;
+		case MA_MINTIME:
+			if (vb != 0 && (va == 0 || vb < va))
+				va = vb;
+			break;
+		case MA_MAX:
+			if (vb > va)
+				va = vb;
+			break;
+		case MA_OR:
+			va |= vb;
+			break;
+		default:                /* LAST, FIRST: taken (merge_add) */
+			va = vb;
+			break;
+		}
+		set_uint(pa, type, va);
+	}
+}
+
+#define RUN_CASE(act, type) \
+	case MERGE_CODE(act, type): \
+		run_apply(op, run->n, a, b, act, type); \
+		break;
+#define RUN_CASES(act) \
+	RUN_CASE(act, GF_FT_U8) RUN_CASE(act, GF_FT_U16) \
+	RUN_CASE(act, GF_FT_U32) RUN_CASE(act, GF_FT_U64)
 
 void
 merge_add(const struct merge_plan *p, struct gf_record *acc,
@@ -96,60 +214,31 @@ merge_add(const struct merge_plan *p, struct gf_record *acc,
 	int take_last = record_ltime(r) >= record_ltime(acc);
 	int take_first = record_stime(r) < record_stime(acc);
 
-	for (int i = 0; i < p->n; i++) {
-		const struct merge_op *op = &p->op[i];
-		unsigned char *pa = a + op->offset;
-		const unsigned char *pb = b + op->offset;
-		uint64_t va, vb;
+	for (int k = 0; k < p->nruns; k++) {
+		const struct merge_run *run = &p->run[k];
+		const struct merge_op *op = &p->op[run->first];
+		int act = CODE_ACT(run->code);
 
-		if (op->type == GF_FT_ADDR) {
-			/* addresses merge only by FIRST or LAST */
-			if ((op->rule == GF_MG_FIRST && take_first) ||
-			    (op->rule == GF_MG_LAST && take_last))
-				memcpy(pa, pb, sizeof(struct gf_addr));
+		if ((act == MA_LAST && !take_last) ||
+		    (act == MA_FIRST && !take_first))
 			continue;
-		}
-		va = get_uint(pa, op->type);
-		vb = get_uint(pb, op->type);
-		if (op->flags & MOP_KIND) {
-			/* final (2) outranks status (1): a flow that ended */
-			if (vb > va)
-				set_uint(pa, op->type, vb);
-			continue;
-		}
-		switch (op->rule) {
-		case GF_MG_SUM: {
-			uint64_t max = type_max(op->type);
-			va = vb > max - va ? max : va + vb;
-			break;
-		}
-		case GF_MG_MIN:
-			if (op->flags & MOP_TIME) {
-				if (vb != 0 && (va == 0 || vb < va))
-					va = vb;
-			} else if (vb < va) {
-				va = vb;
-			}
-			break;
-		case GF_MG_MAX:
-			if (vb > va)
-				va = vb;
-			break;
-		case GF_MG_OR:
-			va |= vb;
-			break;
-		case GF_MG_LAST:
-			if (take_last)
-				va = vb;
-			break;
-		case GF_MG_FIRST:
-			if (take_first)
-				va = vb;
+		switch (run->code) {
+		RUN_CASES(MA_SUM)
+		RUN_CASES(MA_MIN)
+		RUN_CASES(MA_MINTIME)
+		RUN_CASES(MA_MAX)
+		RUN_CASES(MA_OR)
+		RUN_CASES(MA_LAST)
+		RUN_CASES(MA_FIRST)
+		case MERGE_CODE(MA_LAST, GF_FT_ADDR):
+		case MERGE_CODE(MA_FIRST, GF_FT_ADDR):
+			for (int i = 0; i < run->n; i++)
+				memcpy(a + op[i].offset, b + op[i].offset,
+				    sizeof(struct gf_addr));
 			break;
 		default:
 			break;
 		}
-		set_uint(pa, op->type, va);
 	}
 	if (p->flgs)
 		merge_flow_flags(acc);

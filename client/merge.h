@@ -46,11 +46,24 @@ struct merge_op {
 #define MOP_NOSPLIT 0x02    /* a SUM a part keeps whole (trans, flows) */
 #define MOP_KIND    0x04    /* flow kind: final wins */
 
+/*
+ * The ops that merge_add treats alike (same action, same width) lie
+ * next to each other in op[]: a run, walked with its action and width
+ * fixed (merge.c), so folding a record costs a few instructions a field.
+ */
+struct merge_run {
+	uint8_t code;           /* action and width (merge.c) */
+	uint8_t n;              /* ops in the run */
+	uint8_t first;          /* index of its first op */
+};
+
 struct merge_plan {
 	uint16_t rtype;
 	int n;
 	int flgs;               /* flgs is merged (not a key): fix it up */
-	struct merge_op op[MERGE_MAX_OPS];
+	int nruns;
+	struct merge_op op[MERGE_MAX_OPS];      /* grouped into runs */
+	struct merge_run run[MERGE_MAX_OPS];
 };
 
 /*

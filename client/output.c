@@ -202,30 +202,42 @@ line_char(struct output *o, char c)
 	o->linelen++;
 }
 
-static void
-line_pad(struct output *o, size_t n)
-{
-	memset(line_room(o, n), ' ', n);
-	o->linelen += n;
-}
-
 /* ---- values ------------------------------------------------------------- */
 
-/* Decimal digits of v into buf; returns the length. */
+/* Decimal digits of v into buf, terminated; returns the length.  The
+ * length is found first, so the digits go straight to their places, two
+ * at a time. */
 static size_t
 put_u64(char *buf, uint64_t v)
 {
-	char tmp[24];
-	size_t n = 0, len;
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324"
+	    "25262728293031323334353637383940414243444546474849"
+	    "50515253545556575859606162636465666768697071727374"
+	    "75767778798081828384858687888990919293949596979899";
+	size_t len = 1;
+	uint64_t p = 10;
+	char *q;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	len = n;
-	while (n > 0)
-		*buf++ = tmp[--n];
-	*buf = '\0';
+	while (len < 20 && v >= p) {    /* 10^20 wraps, but is not used */
+		len++;
+		p *= 10;
+	}
+	q = buf + len;
+	*q = '\0';
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		q -= 2;
+		q[0] = pairs[d];
+		q[1] = pairs[d + 1];
+	}
+	if (v >= 10) {
+		q[-2] = pairs[v * 2];
+		q[-1] = pairs[v * 2 + 1];
+	} else {
+		q[-1] = (char)('0' + v);
+	}
 	return len;
 }
 
@@ -282,28 +294,29 @@ put_time(struct output *o, uint64_t ns, char *buf)
 {
 	uint64_t sec = ns / GF_NS_PER_SEC;
 	uint64_t us = ns % GF_NS_PER_SEC / 1000;
+	struct out_time *t = &o->tcache[sec % OUT_TIME_SLOTS];
 
-	if (!o->tvalid || sec != o->tsec) {
+	if (!t->valid || sec != t->sec) {
 		char *dot;
-		int n = gf_time_format(sec * GF_NS_PER_SEC, o->tbuf,
-		    sizeof(o->tbuf));
-		dot = strchr(o->tbuf, '.');
-		if (n <= 0 || (size_t)n >= sizeof(o->tbuf) || dot == NULL ||
+		int n = gf_time_format(sec * GF_NS_PER_SEC, t->buf,
+		    sizeof(t->buf));
+		dot = strchr(t->buf, '.');
+		if (n <= 0 || (size_t)n >= sizeof(t->buf) || dot == NULL ||
 		    strlen(dot + 1) < 6) {
-			o->tvalid = 0;
+			t->valid = 0;
 			return (size_t)gf_time_format(ns, buf, OUT_VALUE_MAX);
 		}
-		o->tvalid = 1;
-		o->tsec = sec;
-		o->tlen = (size_t)n;
-		o->tfrac = (int)(dot + 1 - o->tbuf);
+		t->valid = 1;
+		t->sec = sec;
+		t->len = (size_t)n;
+		t->frac = (int)(dot + 1 - t->buf);
 	}
-	memcpy(buf, o->tbuf, o->tlen + 1);
+	memcpy(buf, t->buf, t->len + 1);
 	for (int i = 5; i >= 0; i--) {
-		buf[o->tfrac + i] = (char)('0' + us % 10);
+		buf[t->frac + i] = (char)('0' + us % 10);
 		us /= 10;
 	}
-	return o->tlen;
+	return t->len;
 }
 
 /* Format a field's value into buf (OUT_VALUE_MAX bytes); the length. */
@@ -358,43 +371,86 @@ slow:
 
 /* ---- text --------------------------------------------------------------- */
 
+/*
+ * Where column i's value goes: the line buffer, after the blank that
+ * separates it from the previous column, with room for vmax bytes of
+ * value, the column's padding and TEXT_SLACK bytes that text_cell_end
+ * may write past the cell.
+ */
+#define TEXT_SLACK 32
+static char *
+text_cell_start(struct output *o, const struct out_list *l, int i,
+    size_t vmax)
+{
+	char *p = line_room(o, 1 + (size_t)l->col[i].width + vmax +
+	    TEXT_SLACK);
+
+	if (i > 0) {
+		*p++ = ' ';
+		o->linelen++;
+	}
+	return p;
+}
+
+/* Blanks over p[0, n) in words of 8: up to 7 more bytes are written, in
+ * a cell's room (text_cell_start), past what the cell keeps. */
 static void
-text_cell(struct output *o, const struct out_list *l, int i,
-    const char *s, size_t n)
+blanks(char *p, size_t n)
+{
+	for (size_t k = 0; k < n; k += 8)
+		memcpy(p + k, "        ", 8);
+}
+
+/* Column i's value, n bytes at p (text_cell_start), aligned in the
+ * column: numbers to the right, the rest to the left (the last column
+ * unpadded); the cell joins the line.  Short values move as one fixed
+ * 32-byte block, within the cell's room. */
+static void
+text_cell_end(struct output *o, const struct out_list *l, int i, char *p,
+    size_t n)
 {
 	const struct out_column *c = &l->col[i];
-	size_t w = (size_t)c->width;
+	size_t w = (size_t)c->width, pad = n < w ? w - n : 0;
 
-	if (i > 0)
-		line_char(o, ' ');
-	if (is_number_shown(c->f)) {
-		if (n < w)
-			line_pad(o, w - n);
-		line_put(o, s, n);
-	} else {
-		line_put(o, s, n);
-		if (i < l->n - 1 && n < w)
-			line_pad(o, w - n);
+	if (pad > 0 && is_number_shown(c->f)) {
+		char v[32];
+		if (n <= sizeof(v)) {
+			memcpy(v, p, sizeof(v));
+			blanks(p, pad);
+			memcpy(p + pad, v, sizeof(v));
+		} else {
+			memmove(p + pad, p, n);
+			memset(p, ' ', pad);
+		}
+		n = w;
+	} else if (pad > 0 && i < l->n - 1) {
+		blanks(p + n, pad);
+		n = w;
 	}
+	o->linelen += n;
 }
 
 static void
 print_text_header(struct output *o, const struct out_list *l)
 {
-	for (int i = 0; i < l->n; i++)
-		text_cell(o, l, i, l->col[i].f->name,
-		    strlen(l->col[i].f->name));
+	for (int i = 0; i < l->n; i++) {
+		const char *name = l->col[i].f->name;
+		size_t n = strlen(name);
+		char *p = text_cell_start(o, l, i, n);
+		memcpy(p, name, n);
+		text_cell_end(o, l, i, p, n);
+	}
 	line_char(o, '\n');
 }
 
+/* Each value is formatted in its place in the line buffer. */
 static void
 print_text(struct output *o, const struct out_list *l,
     const struct gf_record *r)
 {
-	char buf[OUT_VALUE_MAX];
 	for (int i = 0; i < l->n; i++) {
-		size_t n = format_value(o, l->col[i].f, r, buf);
-		text_cell(o, l, i, buf, n);
+		char *p = text_cell_start(o, l, i, OUT_VALUE_MAX);
+		text_cell_end(o, l, i, p, format_value(o, l->col[i].f, r, p));
 	}
 	line_char(o, '\n');
 }

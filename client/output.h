@@ -6,7 +6,8 @@
  * (numbers, times, durations, IPv4 addresses) take a fast path that
  * neither calls printf nor locks the stream per field: a row is built in
  * the output's line buffer and written with one fwrite.  Times are cached
- * per second, so a second's records format the date once.
+ * per second (the last OUT_TIME_SLOTS seconds seen, about), so a second's
+ * records format the date once.
  */
 #ifndef GF_OUTPUT_H
 #define GF_OUTPUT_H
@@ -24,6 +25,7 @@ enum out_format {
 #define OUT_MAX_FIELDS 128
 #define OUT_LINE_CAP   16384    /* row buffer; a row may span flushes */
 #define OUT_VALUE_MAX  128      /* longest formatted value */
+#define OUT_TIME_SLOTS 64       /* seconds whose text is kept */
 
 struct out_column {
 	const struct gf_field *f;
@@ -47,11 +49,15 @@ struct output {
 	/* the row being built */
 	size_t linelen;
 	char line[OUT_LINE_CAP];
-	/* the last second formatted as a time, for reuse */
-	uint64_t tsec;
-	int tvalid, tfrac;              /* tfrac: offset of the 6 digits */
-	size_t tlen;
-	char tbuf[64];
+	/* seconds formatted as times, for reuse: slot sec % OUT_TIME_SLOTS
+	 * (aggregates come in end order, their start times spread over
+	 * the last seconds) */
+	struct out_time {
+		uint64_t sec;
+		int valid, frac;        /* frac: offset of the 6 digits */
+		size_t len;
+		char buf[64];
+	} tcache[OUT_TIME_SLOTS];
 };
 
 void output_init(struct output *o, FILE *fp);

@@ -224,20 +224,39 @@ gf_record_peek(const uint8_t *p, size_t avail, uint16_t *type)
 }
 
 /* An unsigned LEB128 integer at p[*off], before len: 0, or -1 if it runs
- * past len or past 64 bits. */
+ * past len or past 64 bits.  With ten bytes left (the longest value) the
+ * bytes are read without a bound check each. */
 static inline int
 get_uvar(const uint8_t *p, size_t len, size_t *off, uint64_t *v)
 {
 	uint64_t x = 0;
 	size_t o = *off;
+	unsigned shift = 0;
+	uint8_t b;
 
 	if (o < len && p[o] < 0x80) {           /* most values: one byte */
 		*v = p[o];
 		*off = o + 1;
 		return 0;
 	}
-	for (unsigned shift = 0; ; shift += 7) {
-		uint8_t b;
+	if (len - o >= 10) {
+		do {
+			b = p[o++];
+			x |= (uint64_t)(b & 0x7f) << shift;
+			shift += 7;
+		} while ((b & 0x80) && shift < 63);
+		if (b & 0x80) {
+			/* the tenth byte holds bit 63 only */
+			b = p[o++];
+			if (b > 1)
+				return -1;
+			x |= (uint64_t)b << 63;
+		}
+		*v = x;
+		*off = o;
+		return 0;
+	}
+	for (;; shift += 7) {
 		if (o == len || shift > 63)
 			return -1;
 		b = p[o++];
@@ -261,13 +280,13 @@ get_field(const struct plan *pl, int i, const uint8_t *p, size_t len,
 	uint8_t *m = body + pl->off[i];
 	uint64_t v;
 
-	if (pl->op[i] == OP_U8) {
+	switch (pl->op[i]) {
+	case OP_U8:
 		if (*off == len)
 			return -1;
 		m[0] = p[(*off)++];
 		return 0;
-	}
-	if (pl->op[i] == OP_ADDR) {
+	case OP_ADDR: {
 		struct gf_addr *a = (struct gf_addr *)m;
 		size_t n;
 		if (*off == len)
@@ -280,28 +299,31 @@ get_field(const struct plan *pl, int i, const uint8_t *p, size_t len,
 		*off += 1 + n;
 		return 0;
 	}
-	if (get_uvar(p, len, off, &v) != 0)
-		return -1;
-	switch (pl->op[i]) {
 	case OP_U16: {
-		uint16_t w = (uint16_t)v;
-		if (v > UINT16_MAX)
+		uint16_t w;
+		if (get_uvar(p, len, off, &v) != 0 || v > UINT16_MAX)
 			return -1;
+		w = (uint16_t)v;
 		memcpy(m, &w, 2);
 		return 0;
 	}
 	case OP_U32: {
-		uint32_t w = (uint32_t)v;
-		if (v > UINT32_MAX)
+		uint32_t w;
+		if (get_uvar(p, len, off, &v) != 0 || v > UINT32_MAX)
 			return -1;
+		w = (uint32_t)v;
 		memcpy(m, &w, 4);
 		return 0;
 	}
 	case OP_TIME:
+		if (get_uvar(p, len, off, &v) != 0)
+			return -1;
 		v = *prevtime + unzigzag(v);
 		*prevtime = v;
 		break;
 	default:
+		if (get_uvar(p, len, off, &v) != 0)
+			return -1;
 		break;
 	}
 	memcpy(m, &v, 8);
@@ -320,7 +342,7 @@ gf_record_decode(const uint8_t *p, size_t len, struct gf_record *r)
 	if (!gf_record_type_known(type))
 		return 0;
 	pl = plan_of(type);
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, gf_record_size(type));     /* the type's part only */
 	r->type = type;
 	body = gf_record_body_mut(r);
 	/* a record of only its header holds only zeros */

@@ -38,7 +38,9 @@ size_t gf_record_peek(const uint8_t *p, size_t avail, uint16_t *type);
 /* Decode a record whose header gf_record_peek() accepted.  Returns 1 for
  * a known type, 0 for an unknown type (r untouched, skip it by length),
  * -1 for a malformed record of a known type: a value that runs past the
- * record's length or does not fit its field (r partly filled). */
+ * record's length or does not fit its field (r partly filled).  Only the
+ * type's part of r is written (gf_record_size): a FLOW record leaves the
+ * end of the union as it was. */
 int gf_record_decode(const uint8_t *p, size_t len, struct gf_record *r);
 
 #endif

@@ -288,34 +288,11 @@ gf_field_find(const char *name)
 	return gf_field_find_type(name, 0);
 }
 
-const void *
-gf_record_body(const struct gf_record *r)
+size_t
+gf_record_size(uint16_t rtype)
 {
-	return r->type == GF_RT_SENSOR ? (const void *)&r->u.sensor
-	    : (const void *)&r->u.flow;
-}
-
-void *
-gf_record_body_mut(struct gf_record *r)
-{
-	return r->type == GF_RT_SENSOR ? (void *)&r->u.sensor
-	    : (void *)&r->u.flow;
-}
-
-uint64_t
-gf_field_u64(const struct gf_field *f, const struct gf_record *r)
-{
-	const unsigned char *p;
-	if (f->rtype != r->type || f->wire == 0)
-		return 0;
-	p = (const unsigned char *)gf_record_body(r) + f->offset;
-	switch (f->type) {
-	case GF_FT_U8: { uint8_t v; memcpy(&v, p, 1); return v; }
-	case GF_FT_U16: { uint16_t v; memcpy(&v, p, 2); return v; }
-	case GF_FT_U32: { uint32_t v; memcpy(&v, p, 4); return v; }
-	case GF_FT_U64: { uint64_t v; memcpy(&v, p, 8); return v; }
-	default: return 0;
-	}
+	return rtype == GF_RT_FLOW ? offsetof(struct gf_record, u) +
+	    sizeof(struct gf_flow) : sizeof(struct gf_record);
 }
 
 void
@@ -367,7 +344,7 @@ gf_field_format(const struct gf_field *f, const struct gf_record *r,
 	uint64_t v;
 
 	if (f->rtype != r->type)
-		return snprintf(buf, len, "%s", "");
+		return gf_str_put(buf, len, "");
 	if (f->type == GF_FT_ADDR) {
 		const struct gf_addr *a = (const struct gf_addr *)
 		    ((const unsigned char *)gf_record_body(r) + f->offset);
@@ -379,9 +356,9 @@ gf_field_format(const struct gf_field *f, const struct gf_record *r,
 		case GF_SH_SECS:
 			return snprintf(buf, len, "%.6f", d);
 		case GF_SH_DIR:
-			return snprintf(buf, len, "%s", gf_dir_name((int)d));
+			return gf_str_put(buf, len, gf_dir_name((int)d));
 		case GF_SH_RTYPE:
-			return snprintf(buf, len, "%s", gf_rtype_name((int)d));
+			return gf_str_put(buf, len, gf_rtype_name((int)d));
 		default:
 			return format_double(d, buf, len);
 		}
@@ -392,27 +369,29 @@ gf_field_format(const struct gf_field *f, const struct gf_record *r,
 		return gf_time_format(v, buf, len);
 	case GF_SH_DUR:
 		return snprintf(buf, len, "%.6f", ns_to_s(v));
-	case GF_SH_PROTO:
-		if (!numeric && gf_proto_name((int)v) != NULL)
-			return snprintf(buf, len, "%s", gf_proto_name((int)v));
+	case GF_SH_PROTO: {
+		const char *name = numeric ? NULL : gf_proto_name((int)v);
+		if (name != NULL)
+			return gf_str_put(buf, len, name);
 		break;
+	}
 	case GF_SH_TCPFLAGS:
 		return gf_tcpflags_format((unsigned)v, buf, len);
 	case GF_SH_STATE:
 		if (!numeric)
-			return snprintf(buf, len, "%s", gf_state_name((int)v));
+			return gf_str_put(buf, len, gf_state_name((int)v));
 		break;
 	case GF_SH_KIND:
 		if (!numeric)
-			return snprintf(buf, len, "%s", gf_kind_name((int)v));
+			return gf_str_put(buf, len, gf_kind_name((int)v));
 		break;
 	case GF_SH_END:
 		if (!numeric)
-			return snprintf(buf, len, "%s", gf_end_name((int)v));
+			return gf_str_put(buf, len, gf_end_name((int)v));
 		break;
 	case GF_SH_ORIENT:
 		if (!numeric)
-			return snprintf(buf, len, "%s", gf_orient_name((int)v));
+			return gf_str_put(buf, len, gf_orient_name((int)v));
 		break;
 	case GF_SH_FLGS:
 		if (!numeric)

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "record.h"
 
 /* How a value is stored in the record struct. */
@@ -80,12 +81,42 @@ const struct gf_field *gf_field_find(const char *name);
 /* Same, restricted to a record type. */
 const struct gf_field *gf_field_find_type(const char *name, uint16_t rtype);
 
-/* The record struct of r that fields of r->type address. */
-const void *gf_record_body(const struct gf_record *r);
-void *gf_record_body_mut(struct gf_record *r);
+/* The record struct of r that fields of r->type address (inline: the
+ * per-field paths of printing, filtering and merging go through them). */
+static inline const void *
+gf_record_body(const struct gf_record *r)
+{
+	return r->type == GF_RT_SENSOR ? (const void *)&r->u.sensor
+	    : (const void *)&r->u.flow;
+}
+
+static inline void *
+gf_record_body_mut(struct gf_record *r)
+{
+	return r->type == GF_RT_SENSOR ? (void *)&r->u.sensor
+	    : (void *)&r->u.flow;
+}
+
+/* The bytes of struct gf_record a record of type rtype uses: its type
+ * and its body (a FLOW record leaves the end of the union unused). */
+size_t gf_record_size(uint16_t rtype);
 
 /* Integer value of a stored integer field (0 for other types). */
-uint64_t gf_field_u64(const struct gf_field *f, const struct gf_record *r);
+static inline uint64_t
+gf_field_u64(const struct gf_field *f, const struct gf_record *r)
+{
+	const unsigned char *p;
+	if (f->rtype != r->type || f->wire == 0)
+		return 0;
+	p = (const unsigned char *)gf_record_body(r) + f->offset;
+	switch (f->type) {
+	case GF_FT_U8: { uint8_t v; memcpy(&v, p, 1); return v; }
+	case GF_FT_U16: { uint16_t v; memcpy(&v, p, 2); return v; }
+	case GF_FT_U32: { uint32_t v; memcpy(&v, p, 4); return v; }
+	case GF_FT_U64: { uint64_t v; memcpy(&v, p, 8); return v; }
+	default: return 0;
+	}
+}
 void gf_field_set_u64(const struct gf_field *f, struct gf_record *r, uint64_t v);
 /* Numeric value of any numeric field, derived ones included. */
 double gf_field_num(const struct gf_field *f, const struct gf_record *r);

@@ -123,6 +123,19 @@ gf_rtype_name(int rtype)
 	return tok_name(rtypes, rtype, "?");
 }
 
+int
+gf_str_put(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (len > 0) {
+		size_t k = n < len ? n : len - 1;
+		memcpy(buf, s, k);
+		buf[k] = '\0';
+	}
+	return (int)n;
+}
+
 /* Letters for set bits, in table order; "-" when none is set. */
 struct bitname {
 	uint32_t bit;
@@ -141,7 +154,7 @@ bits_format(const struct bitname *t, size_t n, uint32_t v, char *buf,
 	if (k == 0)
 		s[k++] = '-';
 	s[k] = '\0';
-	return snprintf(buf, len, "%s", s);
+	return gf_str_put(buf, len, s);
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -18,6 +18,10 @@ const char *gf_orient_name(int orient);
 const char *gf_dir_name(int dirbits);       /* 1 src, 2 dst, 3 both */
 const char *gf_rtype_name(int rtype);
 
+/* s into buf as snprintf(buf, len, "%s", s) puts it (cut to len - 1
+ * bytes, terminated); returns strlen(s).  For names on per-row paths. */
+int gf_str_put(char *buf, size_t len, const char *s);
+
 /* Flag strings; snprintf semantics. */
 int gf_tcpflags_format(unsigned flags, char *buf, size_t len);
 int gf_flgs_format(uint32_t flgs, char *buf, size_t len);

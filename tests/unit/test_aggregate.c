@@ -572,7 +572,7 @@ TEST(key_errors)
  * every live key findable (backward-shift deletion) and groups ordered. */
 TEST(aggtab_random_against_reference)
 {
-	struct aggtab *t = aggtab_new(8);
+	struct aggtab *t = aggtab_new(8, gf_record_size(GF_RT_FLOW));
 	struct agg_group g;
 	enum { N = 5000 };
 	static uint8_t live[N];
