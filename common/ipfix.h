@@ -32,7 +32,7 @@
 #define GF_IPFIX_PEN_DEFAULT    32473   /* RFC 5612: for documentation */
 #define GF_IPFIX_PEN_REVERSE    29305   /* RFC 5103 */
 #define GF_IPFIX_MTU_DEFAULT    1472
-#define GF_IPFIX_MTU_MIN        576     /* the templates take 530 */
+#define GF_IPFIX_MTU_MIN        576     /* the templates take 532 */
 #define GF_IPFIX_MTU_MAX        65535
 #define GF_IPFIX_TID_V4         256
 #define GF_IPFIX_TID_V6         257
@@ -102,8 +102,6 @@ struct gf_ipfix {
 	uint32_t seq;           /* data records handed out, this session */
 	int want_templates;
 	uint16_t reclen[2];     /* data record bytes: [0] v4, [1] v6 */
-	uint8_t idx[2][GF_IPFIX_MAX_ELEMENTS];  /* each template's elements */
-	uint8_t nidx[2];
 	/* the message being built */
 	size_t len;             /* 0: none begun */
 	size_t set_off;         /* the open set's header, 0 none */
@@ -125,7 +123,8 @@ void gf_ipfix_want_templates(struct gf_ipfix *e);
 /*
  * Append one FLOW record (r->type GF_RT_FLOW).  Returns 0; 1 if the
  * message is full (take it, then add again); -1 if the record cannot be
- * exported at all (no IPv4 or IPv6 addresses), not added.
+ * exported at all (no IPv4 or IPv6 addresses), not added.  export_time
+ * goes in the header of a message the record begins (unused otherwise).
  */
 int gf_ipfix_add_flow(struct gf_ipfix *e, const struct gf_flow *f,
     uint32_t export_time);
