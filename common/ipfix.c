@@ -132,17 +132,30 @@ in_template(const struct gf_ipfix_element *el, int v6)
 void
 gf_ipfix_init(struct gf_ipfix *e, uint32_t pen, uint32_t domain, size_t mtu)
 {
-	memset(e, 0, offsetof(struct gf_ipfix, msg));
+	memset(e, 0, offsetof(struct gf_ipfix, own));
 	e->pen = pen;
 	e->domain = domain;
-	e->mtu = mtu < GF_IPFIX_MTU_MIN ? GF_IPFIX_MTU_MIN :
-	    mtu > GF_IPFIX_MTU_MAX ? GF_IPFIX_MTU_MAX : mtu;
+	e->msg = e->own;
+	gf_ipfix_set_mtu(e, mtu);
 	for (int v6 = 0; v6 < 2; v6++)
 		for (size_t i = 0; i < gf_ipfix_nelements; i++)
 			if (in_template(&gf_ipfix_elements[i], v6))
 				e->reclen[v6] = (uint16_t)(e->reclen[v6] +
 				    gf_ipfix_elements[i].len);
 	gf_ipfix_reset(e);
+}
+
+void
+gf_ipfix_set_mtu(struct gf_ipfix *e, size_t mtu)
+{
+	e->mtu = mtu < GF_IPFIX_MTU_MIN ? GF_IPFIX_MTU_MIN :
+	    mtu > GF_IPFIX_MTU_MAX ? GF_IPFIX_MTU_MAX : mtu;
+}
+
+void
+gf_ipfix_set_buffer(struct gf_ipfix *e, uint8_t *buf)
+{
+	e->msg = buf != NULL ? buf : e->own;
 }
 
 void
