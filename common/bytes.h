@@ -78,4 +78,11 @@ gf_put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+static inline void
+gf_put_be64(uint8_t *p, uint64_t v)
+{
+	gf_put_be32(p, (uint32_t)(v >> 32));
+	gf_put_be32(p + 4, (uint32_t)v);
+}
+
 #endif

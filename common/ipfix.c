@@ -11,85 +11,100 @@
 #define FO(m) (uint16_t)offsetof(struct gf_flow, m), \
 	(uint8_t)sizeof(((struct gf_flow *)0)->m)
 
-/* name, id, space, wire length, source, templates, member, type, field */
-#define STD(n, id, len, m, ty, fld) \
-	{ n, id, GF_IE_IANA, len, GF_IS_MEMBER, GF_IPFIX_IN_ALL, FO(m), ty, fld }
-#define REV(n, id, len, m, ty, fld) \
-	{ n, id, GF_IE_IANA_REV, len, GF_IS_MEMBER, GF_IPFIX_IN_ALL, FO(m), ty, fld }
-#define ENT(n, id, len, m, ty, fld) \
-	{ n, id, GF_IE_PEN, len, GF_IS_MEMBER, GF_IPFIX_IN_ALL, FO(m), ty, fld }
-#define ENTREV(n, id, len, m, ty, fld) \
-	{ n, id, GF_IE_PEN_REV, len, GF_IS_MEMBER, GF_IPFIX_IN_ALL, FO(m), ty, fld }
-#define SPECIAL(n, id, len, src, in, ty, fld) \
-	{ n, id, GF_IE_IANA, len, src, in, 0, 0, ty, fld }
-#define TIME(n, id, m, fld) \
-	{ n, id, GF_IE_IANA, 8, GF_IS_MS, GF_IPFIX_IN_ALL, FO(m), \
-	  "dateTimeMilliseconds", fld }
-
-/* Per-direction gapflow elements: forward under id, reverse id|0x4000. */
-#define PAIR(n, rn, id, len, m, ty, sf, df) \
-	ENT(n, id, len, src.m, ty, sf), ENTREV(rn, id, len, dst.m, ty, df)
-
 /*
- * The flow templates, in record order.  Element ids of gapflow's own
- * elements are stable: never renumber, only append.  They start at 1001,
- * clear of every IANA id in the templates: pmacct 1.7 files an enterprise
- * element under its bare id, so one numbered like an IANA element of the
- * same template (1 octetDeltaCount, 2 packetDeltaCount...) reads as 0.
+ * The flow templates, in record order: one list that makes both the
+ * element table, gf_ipfix_elements[] (templates, definition files), and
+ * the record encoder, enc_flow() (straight-line code, no table walk per
+ * record), so that the two cannot disagree.  A row is one of
+ *   STD(name, id, len, member, type, field)      IANA element
+ *   REV(...)                                     IANA id under PEN 29305
+ *   ENT(...)                                     gapflow's, under the PEN
+ *   PAIR(name, rname, id, len, m, type, sf, df)  gapflow's per direction:
+ *                                forward src.m as id, reverse dst.m as
+ *                                id | 0x4000 (RFC 5103 §6.1)
+ *   SPECIAL(name, id, len, source, templates, type, field)
+ *   TIME(name, id, member, field)                ns member as ms
+ * Element ids of gapflow's own elements are stable: never renumber, only
+ * append.  They start at 1001, clear of every IANA id in the templates:
+ * pmacct 1.7 files an enterprise element under its bare id, so one
+ * numbered like an IANA element of the same template (1 octetDeltaCount,
+ * 2 packetDeltaCount...) reads as 0.
  */
+#define FLOW_ELEMENTS(STD, REV, ENT, PAIR, SPECIAL, TIME) \
+	SPECIAL("sourceIPv4Address", 8, 4, GF_IS_SADDR, GF_IPFIX_IN_V4, \
+	    "ipv4Address", "saddr") \
+	SPECIAL("destinationIPv4Address", 12, 4, GF_IS_DADDR, GF_IPFIX_IN_V4, \
+	    "ipv4Address", "daddr") \
+	SPECIAL("sourceIPv6Address", 27, 16, GF_IS_SADDR, GF_IPFIX_IN_V6, \
+	    "ipv6Address", "saddr") \
+	SPECIAL("destinationIPv6Address", 28, 16, GF_IS_DADDR, GF_IPFIX_IN_V6, \
+	    "ipv6Address", "daddr") \
+	STD("sourceTransportPort", 7, 2, sport, "unsigned16", "sport") \
+	STD("destinationTransportPort", 11, 2, dport, "unsigned16", "dport") \
+	STD("protocolIdentifier", 4, 1, proto, "unsigned8", "proto") \
+	STD("tcpControlBits", 6, 2, src.flags, "unsigned16", "stcpflags") \
+	REV("reverseTcpControlBits", 6, 2, dst.flags, "unsigned16", \
+	    "dtcpflags") \
+	STD("vlanId", 58, 2, vlan, "unsigned16", "vlan") \
+	SPECIAL("biflowDirection", 239, 1, GF_IS_BIFLOWDIR, GF_IPFIX_IN_ALL, \
+	    "unsigned8", "orient") \
+	SPECIAL("flowEndReason", 136, 1, GF_IS_ENDREASON, GF_IPFIX_IN_ALL, \
+	    "unsigned8", "kind, end") \
+	TIME("flowStartMilliseconds", 152, stime, "stime") \
+	TIME("flowEndMilliseconds", 153, ltime, "ltime") \
+	STD("octetDeltaCount", 1, 8, src.ipbytes, "unsigned64", "sipbytes") \
+	STD("packetDeltaCount", 2, 8, src.pkts, "unsigned64", "spkts") \
+	REV("reverseOctetDeltaCount", 1, 8, dst.ipbytes, "unsigned64", \
+	    "dipbytes") \
+	REV("reversePacketDeltaCount", 2, 8, dst.pkts, "unsigned64", "dpkts") \
+	STD("layer2OctetDeltaCount", 352, 8, src.bytes, "unsigned64", \
+	    "sbytes") \
+	REV("reverseLayer2OctetDeltaCount", 352, 8, dst.bytes, "unsigned64", \
+	    "dbytes") \
+	STD("flowId", 148, 8, flowid, "unsigned64", "flowid") \
+	PAIR("captureGapOctetDeltaCount", "reverseCaptureGapOctetDeltaCount", \
+	    1001, 8, gap, "unsigned64", "sgap", "dgap") \
+	PAIR("retransmittedPacketDeltaCount", \
+	    "reverseRetransmittedPacketDeltaCount", 1002, 4, loss, "unsigned32", \
+	    "sloss", "dloss") \
+	PAIR("retransmittedOctetDeltaCount", \
+	    "reverseRetransmittedOctetDeltaCount", 1003, 8, lossbytes, \
+	    "unsigned64", "slossbytes", "dlossbytes") \
+	PAIR("outOfOrderPacketDeltaCount", \
+	    "reverseOutOfOrderPacketDeltaCount", 1004, 4, ooo, "unsigned32", \
+	    "sooo", "dooo") \
+	PAIR("captureGapEventDeltaCount", "reverseCaptureGapEventDeltaCount", \
+	    1005, 4, gapev, "unsigned32", "sgapev", "dgapev") \
+	PAIR("ackedOctetDeltaCount", "reverseAckedOctetDeltaCount", 1006, 8, \
+	    ackbytes, "unsigned64", "sackbytes", "dackbytes") \
+	PAIR("duplicatePacketDeltaCount", "reverseDuplicatePacketDeltaCount", \
+	    1007, 4, dups, "unsigned32", "sdups", "ddups") \
+	PAIR("payloadOctetDeltaCount", "reversePayloadOctetDeltaCount", 1008, 8, \
+	    appbytes, "unsigned64", "sappbytes", "dappbytes") \
+	ENT("gapflowRecordKind", 1009, 1, kind, "unsigned8", "kind") \
+	ENT("gapflowFlags", 1010, 4, flgs, "unsigned32", "flgs")
+
+/* The table: name, id, space, wire length, source, templates, member,
+ * type, field. */
+#define T_MEMBER(sp, n, id, len, m, ty, fld) \
+	{ n, id, sp, len, GF_IS_MEMBER, GF_IPFIX_IN_ALL, FO(m), ty, fld },
+#define T_STD(n, id, len, m, ty, fld) \
+	T_MEMBER(GF_IE_IANA, n, id, len, m, ty, fld)
+#define T_REV(n, id, len, m, ty, fld) \
+	T_MEMBER(GF_IE_IANA_REV, n, id, len, m, ty, fld)
+#define T_ENT(n, id, len, m, ty, fld) \
+	T_MEMBER(GF_IE_PEN, n, id, len, m, ty, fld)
+#define T_PAIR(n, rn, id, len, m, ty, sf, df) \
+	T_MEMBER(GF_IE_PEN, n, id, len, src.m, ty, sf) \
+	T_MEMBER(GF_IE_PEN_REV, rn, id, len, dst.m, ty, df)
+#define T_SPECIAL(n, id, len, src, in, ty, fld) \
+	{ n, id, GF_IE_IANA, len, src, in, 0, 0, ty, fld },
+#define T_TIME(n, id, m, fld) \
+	{ n, id, GF_IE_IANA, 8, GF_IS_MS, GF_IPFIX_IN_ALL, FO(m), \
+	  "dateTimeMilliseconds", fld },
+
 const struct gf_ipfix_element gf_ipfix_elements[] = {
-	SPECIAL("sourceIPv4Address", 8, 4, GF_IS_SADDR, GF_IPFIX_IN_V4,
-	    "ipv4Address", "saddr"),
-	SPECIAL("destinationIPv4Address", 12, 4, GF_IS_DADDR, GF_IPFIX_IN_V4,
-	    "ipv4Address", "daddr"),
-	SPECIAL("sourceIPv6Address", 27, 16, GF_IS_SADDR, GF_IPFIX_IN_V6,
-	    "ipv6Address", "saddr"),
-	SPECIAL("destinationIPv6Address", 28, 16, GF_IS_DADDR, GF_IPFIX_IN_V6,
-	    "ipv6Address", "daddr"),
-	STD("sourceTransportPort", 7, 2, sport, "unsigned16", "sport"),
-	STD("destinationTransportPort", 11, 2, dport, "unsigned16", "dport"),
-	STD("protocolIdentifier", 4, 1, proto, "unsigned8", "proto"),
-	STD("tcpControlBits", 6, 2, src.flags, "unsigned16", "stcpflags"),
-	REV("reverseTcpControlBits", 6, 2, dst.flags, "unsigned16",
-	    "dtcpflags"),
-	STD("vlanId", 58, 2, vlan, "unsigned16", "vlan"),
-	SPECIAL("biflowDirection", 239, 1, GF_IS_BIFLOWDIR, GF_IPFIX_IN_ALL,
-	    "unsigned8", "orient"),
-	SPECIAL("flowEndReason", 136, 1, GF_IS_ENDREASON, GF_IPFIX_IN_ALL,
-	    "unsigned8", "kind, end"),
-	TIME("flowStartMilliseconds", 152, stime, "stime"),
-	TIME("flowEndMilliseconds", 153, ltime, "ltime"),
-	STD("octetDeltaCount", 1, 8, src.ipbytes, "unsigned64", "sipbytes"),
-	STD("packetDeltaCount", 2, 8, src.pkts, "unsigned64", "spkts"),
-	REV("reverseOctetDeltaCount", 1, 8, dst.ipbytes, "unsigned64",
-	    "dipbytes"),
-	REV("reversePacketDeltaCount", 2, 8, dst.pkts, "unsigned64", "dpkts"),
-	STD("layer2OctetDeltaCount", 352, 8, src.bytes, "unsigned64",
-	    "sbytes"),
-	REV("reverseLayer2OctetDeltaCount", 352, 8, dst.bytes, "unsigned64",
-	    "dbytes"),
-	STD("flowId", 148, 8, flowid, "unsigned64", "flowid"),
-	PAIR("captureGapOctetDeltaCount", "reverseCaptureGapOctetDeltaCount",
-	    1001, 8, gap, "unsigned64", "sgap", "dgap"),
-	PAIR("retransmittedPacketDeltaCount",
-	    "reverseRetransmittedPacketDeltaCount", 1002, 4, loss, "unsigned32",
-	    "sloss", "dloss"),
-	PAIR("retransmittedOctetDeltaCount",
-	    "reverseRetransmittedOctetDeltaCount", 1003, 8, lossbytes,
-	    "unsigned64", "slossbytes", "dlossbytes"),
-	PAIR("outOfOrderPacketDeltaCount",
-	    "reverseOutOfOrderPacketDeltaCount", 1004, 4, ooo, "unsigned32",
-	    "sooo", "dooo"),
-	PAIR("captureGapEventDeltaCount", "reverseCaptureGapEventDeltaCount",
-	    1005, 4, gapev, "unsigned32", "sgapev", "dgapev"),
-	PAIR("ackedOctetDeltaCount", "reverseAckedOctetDeltaCount", 1006, 8,
-	    ackbytes, "unsigned64", "sackbytes", "dackbytes"),
-	PAIR("duplicatePacketDeltaCount", "reverseDuplicatePacketDeltaCount",
-	    1007, 4, dups, "unsigned32", "sdups", "ddups"),
-	PAIR("payloadOctetDeltaCount", "reversePayloadOctetDeltaCount", 1008, 8,
-	    appbytes, "unsigned64", "sappbytes", "dappbytes"),
-	ENT("gapflowRecordKind", 1009, 1, kind, "unsigned8", "kind"),
-	ENT("gapflowFlags", 1010, 4, flgs, "unsigned32", "flgs"),
+	FLOW_ELEMENTS(T_STD, T_REV, T_ENT, T_PAIR, T_SPECIAL, T_TIME)
 };
 const size_t gf_ipfix_nelements =
     sizeof(gf_ipfix_elements) / sizeof(gf_ipfix_elements[0]);
@@ -117,19 +132,30 @@ in_template(const struct gf_ipfix_element *el, int v6)
 void
 gf_ipfix_init(struct gf_ipfix *e, uint32_t pen, uint32_t domain, size_t mtu)
 {
-	memset(e, 0, offsetof(struct gf_ipfix, msg));
+	memset(e, 0, offsetof(struct gf_ipfix, own));
 	e->pen = pen;
 	e->domain = domain;
-	e->mtu = mtu < GF_IPFIX_MTU_MIN ? GF_IPFIX_MTU_MIN :
-	    mtu > GF_IPFIX_MTU_MAX ? GF_IPFIX_MTU_MAX : mtu;
+	e->msg = e->own;
+	gf_ipfix_set_mtu(e, mtu);
 	for (int v6 = 0; v6 < 2; v6++)
 		for (size_t i = 0; i < gf_ipfix_nelements; i++)
-			if (in_template(&gf_ipfix_elements[i], v6)) {
+			if (in_template(&gf_ipfix_elements[i], v6))
 				e->reclen[v6] = (uint16_t)(e->reclen[v6] +
 				    gf_ipfix_elements[i].len);
-				e->idx[v6][e->nidx[v6]++] = (uint8_t)i;
-			}
 	gf_ipfix_reset(e);
+}
+
+void
+gf_ipfix_set_mtu(struct gf_ipfix *e, size_t mtu)
+{
+	e->mtu = mtu < GF_IPFIX_MTU_MIN ? GF_IPFIX_MTU_MIN :
+	    mtu > GF_IPFIX_MTU_MAX ? GF_IPFIX_MTU_MAX : mtu;
+}
+
+void
+gf_ipfix_set_buffer(struct gf_ipfix *e, uint8_t *buf)
+{
+	e->msg = buf != NULL ? buf : e->own;
 }
 
 void
@@ -176,8 +202,7 @@ put_be(uint8_t *p, uint64_t v, unsigned len)
 	case 1: p[0] = (uint8_t)v; break;
 	case 2: gf_put_be16(p, (uint16_t)v); break;
 	case 4: gf_put_be32(p, (uint32_t)v); break;
-	case 8: gf_put_be32(p, (uint32_t)(v >> 32));
-		gf_put_be32(p + 4, (uint32_t)v); break;
+	case 8: gf_put_be64(p, v); break;
 	default:
 		for (unsigned i = len; i > 0; i--) {
 			p[i - 1] = (uint8_t)v;
@@ -186,11 +211,13 @@ put_be(uint8_t *p, uint64_t v, unsigned len)
 	}
 }
 
-static uint64_t
-get_member(const struct gf_flow *f, const struct gf_ipfix_element *el)
+/* An unsigned member of size bytes at m. */
+static inline uint64_t
+get_member(const void *m, unsigned size)
 {
-	const uint8_t *p = (const uint8_t *)f + el->off;
-	switch (el->size) {
+	const uint8_t *p = m;
+
+	switch (size) {
 	case 1: return *p;
 	case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
 	case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -305,8 +332,12 @@ make_room(struct gf_ipfix *e, uint16_t id, size_t reclen,
 			e->want_templates = 0;
 		}
 	}
-	/* the record, a new set header if needed, padding up to 3 */
-	need = reclen + (e->set_id == id ? 0 : 4) + 3;
+	/* the record and up to 3 bytes to pad its set; in a new set, also
+	 * the open set's padding and the new set's header */
+	need = reclen + 3;
+	if (e->set_id != id)
+		need += 4 + (e->set_off != 0 ?
+		    (4 - (e->len - e->set_off) % 4) % 4 : 0);
 	if (e->len + need > e->mtu)
 		return e->nrec == 0 && e->len == GF_IPFIX_HDR ? -1 : 1;
 	if (e->set_id != id) {
@@ -314,6 +345,63 @@ make_room(struct gf_ipfix *e, uint16_t id, size_t reclen,
 		open_set(e, id);
 	}
 	return 0;
+}
+
+/* ---- the record encoder, from FLOW_ELEMENTS --------------------------- */
+
+/* An unsigned member of size bytes at m, len bytes big-endian at p;
+ * inlined with constant size and len, a load, a byte swap and a store. */
+static inline uint8_t *
+put_member(uint8_t *p, const void *m, unsigned size, unsigned len)
+{
+	put_be(p, get_member(m, size), len);
+	return p + len;
+}
+
+static inline uint8_t *
+put_special(uint8_t *p, const struct gf_flow *f, enum gf_ipfix_src src,
+    unsigned len)
+{
+	switch (src) {
+	case GF_IS_SADDR:
+		memcpy(p, f->saddr.a, len);
+		break;
+	case GF_IS_DADDR:
+		memcpy(p, f->daddr.a, len);
+		break;
+	case GF_IS_ENDREASON:
+		*p = gf_ipfix_end_reason(f);
+		break;
+	case GF_IS_BIFLOWDIR:
+		/* 1 initiator when a handshake said so, else 0 arbitrary
+		 * (RFC 5103 §5.2) */
+		*p = f->orient == GF_ORIENT_SYN ||
+		    f->orient == GF_ORIENT_SYNACK ? 1 : 0;
+		break;
+	default:
+		break;
+	}
+	return p + len;
+}
+
+#define E_MEMBER(n, id, len, m, ty, fld) \
+	p = put_member(p, &f->m, sizeof(f->m), len);
+#define E_PAIR(n, rn, id, len, m, ty, sf, df) \
+	E_MEMBER(n, id, len, src.m, ty, sf) E_MEMBER(rn, id, len, dst.m, ty, df)
+#define E_SPECIAL(n, id, len, src, in, ty, fld) \
+	if ((in) & tmpl) \
+		p = put_special(p, f, src, len);
+#define E_TIME(n, id, m, fld) \
+	gf_put_be64(p, f->m / 1000000u); \
+	p += 8;
+
+/* One data record of template tmpl (GF_IPFIX_IN_V4 or _V6, a constant
+ * where it is inlined) at p; returns its end. */
+static inline uint8_t *
+enc_flow(uint8_t *p, const struct gf_flow *f, unsigned tmpl)
+{
+	FLOW_ELEMENTS(E_MEMBER, E_MEMBER, E_MEMBER, E_PAIR, E_SPECIAL, E_TIME)
+	return p;
 }
 
 int
@@ -332,38 +420,7 @@ gf_ipfix_add_flow(struct gf_ipfix *e, const struct gf_flow *f,
 	if (rc != 0)
 		return rc;
 	p = e->msg + e->len;
-	for (size_t k = 0; k < e->nidx[v6]; k++) {
-		const struct gf_ipfix_element *el =
-		    &gf_ipfix_elements[e->idx[v6][k]];
-		uint64_t v = 0;
-		switch (el->src) {
-		case GF_IS_SADDR:
-			memcpy(p, f->saddr.a, el->len);
-			p += el->len;
-			continue;
-		case GF_IS_DADDR:
-			memcpy(p, f->daddr.a, el->len);
-			p += el->len;
-			continue;
-		case GF_IS_MEMBER:
-			v = get_member(f, el);
-			break;
-		case GF_IS_MS:
-			v = get_member(f, el) / 1000000u;
-			break;
-		case GF_IS_ENDREASON:
-			v = gf_ipfix_end_reason(f);
-			break;
-		case GF_IS_BIFLOWDIR:
-			/* 1 initiator when a handshake said so, else 0
-			 * arbitrary (RFC 5103 §5.2) */
-			v = f->orient == GF_ORIENT_SYN ||
-			    f->orient == GF_ORIENT_SYNACK ? 1 : 0;
-			break;
-		}
-		put_be(p, v, el->len);
-		p += el->len;
-	}
+	p = v6 ? enc_flow(p, f, GF_IPFIX_IN_V6) : enc_flow(p, f, GF_IPFIX_IN_V4);
 	e->len = (size_t)(p - e->msg);
 	e->nrec++;
 	e->nflow++;
@@ -381,10 +438,10 @@ gf_ipfix_add_stats(struct gf_ipfix *e, const struct gf_ipfix_stats *s,
 		return rc;
 	p = e->msg + e->len;
 	gf_put_be32(p, e->domain);
-	put_be(p + 4, s->exported, 8);
-	put_be(p + 12, s->dropped, 8);
-	put_be(p + 20, s->ignored, 8);
-	put_be(p + 28, s->notsent, 8);
+	gf_put_be64(p + 4, s->exported);
+	gf_put_be64(p + 12, s->dropped);
+	gf_put_be64(p + 20, s->ignored);
+	gf_put_be64(p + 28, s->notsent);
 	e->len += OPTS_RECLEN;
 	e->nrec++;
 	return 0;

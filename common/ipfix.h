@@ -31,9 +31,10 @@
 #define GF_IPFIX_VERSION        10
 #define GF_IPFIX_PEN_DEFAULT    32473   /* RFC 5612: for documentation */
 #define GF_IPFIX_PEN_REVERSE    29305   /* RFC 5103 */
-#define GF_IPFIX_MTU_DEFAULT    1472
-#define GF_IPFIX_MTU_MIN        576     /* the templates take 530 */
+#define GF_IPFIX_MTU_MIN        576     /* the templates take 532 */
 #define GF_IPFIX_MTU_MAX        65535
+/* output.ipfix_mtu: the largest; over UDP the path MTU bounds it */
+#define GF_IPFIX_MTU_DEFAULT    GF_IPFIX_MTU_MAX
 #define GF_IPFIX_TID_V4         256
 #define GF_IPFIX_TID_V6         257
 #define GF_IPFIX_TID_OPTS       258
@@ -102,20 +103,28 @@ struct gf_ipfix {
 	uint32_t seq;           /* data records handed out, this session */
 	int want_templates;
 	uint16_t reclen[2];     /* data record bytes: [0] v4, [1] v6 */
-	uint8_t idx[2][GF_IPFIX_MAX_ELEMENTS];  /* each template's elements */
-	uint8_t nidx[2];
-	/* the message being built */
+	/* the message being built, in msg: own, or the caller's
+	 * (gf_ipfix_set_buffer) */
+	uint8_t *msg;
 	size_t len;             /* 0: none begun */
 	size_t set_off;         /* the open set's header, 0 none */
 	uint16_t set_id;
 	uint32_t nrec;          /* data records in it */
 	uint32_t nflow;         /* of those, flow records */
-	uint8_t msg[GF_IPFIX_MTU_MAX];
+	uint8_t own[GF_IPFIX_MTU_MAX];
 };
 
-/* pen: output.ipfix_pen; mtu clamped to [GF_IPFIX_MTU_MIN, _MAX]. */
+/* pen: output.ipfix_pen; mtu clamped to [GF_IPFIX_MTU_MIN, _MAX].
+ * Messages are built in the encoder's own buffer. */
 void gf_ipfix_init(struct gf_ipfix *e, uint32_t pen, uint32_t domain,
     size_t mtu);
+/* The largest message from the next one on, clamped as above; only
+ * between messages (none being built). */
+void gf_ipfix_set_mtu(struct gf_ipfix *e, size_t mtu);
+/* Build the next message in buf (room for e->mtu bytes; NULL: the
+ * encoder's own), so that a sender need not copy it; only between
+ * messages.  The message stays there until the next add. */
+void gf_ipfix_set_buffer(struct gf_ipfix *e, uint8_t *buf);
 /* A new transport session: sequence 0, templates first; drops any
  * message being built. */
 void gf_ipfix_reset(struct gf_ipfix *e);
@@ -125,7 +134,8 @@ void gf_ipfix_want_templates(struct gf_ipfix *e);
 /*
  * Append one FLOW record (r->type GF_RT_FLOW).  Returns 0; 1 if the
  * message is full (take it, then add again); -1 if the record cannot be
- * exported at all (no IPv4 or IPv6 addresses), not added.
+ * exported at all (no IPv4 or IPv6 addresses), not added.  export_time
+ * goes in the header of a message the record begins (unused otherwise).
  */
 int gf_ipfix_add_flow(struct gf_ipfix *e, const struct gf_flow *f,
     uint32_t export_time);
@@ -137,7 +147,7 @@ int gf_ipfix_add_stats(struct gf_ipfix *e, const struct gf_ipfix_stats *s,
  * written, the sequence advances by its data records; *nflow is the
  * number of flow records in it (options records not counted).  Returns
  * the message length (0 if there is none), message in e->msg until the
- * next add.
+ * next add or gf_ipfix_set_buffer.
  */
 size_t gf_ipfix_take(struct gf_ipfix *e, uint32_t *nflow);
 /* Bytes in the message being built (0 none). */

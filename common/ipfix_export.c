@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,10 @@
 #define BACKOFF_MIN     (1000 * MS)
 #define BACKOFF_MAX     (60000 * MS)
 #define LOG_EVERY       (60000 * MS)
- /* UDP messages per sendmmsg: a syscall per 32 datagrams, not per one */
+/* UDP: messages per sendmmsg, a syscall per up to 32 datagrams, built in
+ * place back to back in a buffer of UDP_BUF bytes (4 of the largest) */
 #define UDP_BATCH       32
+#define UDP_BUF         (4 * (size_t)GF_IPFIX_MTU_MAX)
 #define QMSGS           (GF_IPFIX_QUEUE / 32)   /* a message >= 56 bytes */
 
 enum kind { D_UDP, D_TCP, D_FILE };
@@ -35,11 +38,12 @@ struct dest {
 	enum kind kind;
 	int fd;
 	struct gf_ipfix enc;
-	/* UDP, TCP: the peer */
+	/* UDP, TCP: the peer; connect(2) done */
 	struct sockaddr_storage sa;
 	socklen_t salen;
+	int connected;
 	/* TCP */
-	int connecting, connected;
+	int connecting;
 	uint64_t next_try, backoff;
 	uint8_t *q;             /* queued bytes [qhead, qlen) */
 	size_t qhead, qlen;
@@ -48,9 +52,15 @@ struct dest {
 	struct qmsg { uint64_t end; uint32_t nflow; } *qm;
 	size_t qm_head, qm_n;
 	uint64_t queued, written;       /* stream bytes */
-	/* UDP: templates due; messages waiting for one sendmmsg */
+	/* the message being built: its export time */
+	uint32_t etime;
+	/* UDP: templates and path MTU due; the path MTU (0 unknown);
+	 * messages waiting for one sendmmsg, ub[0, uoff), the one being
+	 * built at ub + uoff */
 	uint64_t next_refresh;
-	uint8_t *ub;            /* UDP_BATCH messages of up to mtu bytes */
+	unsigned pmtu;
+	uint8_t *ub;
+	size_t uoff;
 	struct mmsghdr um[UDP_BATCH];
 	struct iovec uv[UDP_BATCH];
 	uint32_t unrec[UDP_BATCH];
@@ -227,7 +237,8 @@ tcp_flush(struct dest *d)
 static void wait_writable(int fd);
 
 /* Send the batched UDP messages; what the socket refuses is lost (with
- * opts.wait, waited for). */
+ * opts.wait, waited for).  Only between messages: none is being built in
+ * ub. */
 static void
 udp_flush(struct gf_ipfix_exp *x, struct dest *d)
 {
@@ -235,8 +246,10 @@ udp_flush(struct gf_ipfix_exp *x, struct dest *d)
 
 	for (int i = 0; i < d->un; i++) {
 		memset(&d->um[i].msg_hdr, 0, sizeof(d->um[i].msg_hdr));
-		d->um[i].msg_hdr.msg_name = &d->sa;
-		d->um[i].msg_hdr.msg_namelen = d->salen;
+		if (!d->connected) {
+			d->um[i].msg_hdr.msg_name = &d->sa;
+			d->um[i].msg_hdr.msg_namelen = d->salen;
+		}
 		d->um[i].msg_hdr.msg_iov = &d->uv[i];
 		d->um[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -264,6 +277,68 @@ udp_flush(struct gf_ipfix_exp *x, struct dest *d)
 		}
 	}
 	d->un = 0;
+	d->uoff = 0;
+}
+
+/* The message just taken, built in place at ub + uoff, joins the batch. */
+static void
+udp_queue(struct dest *d, size_t len, uint32_t nrec)
+{
+	d->uv[d->un].iov_base = d->ub + d->uoff;
+	d->uv[d->un].iov_len = len;
+	d->unrec[d->un++] = nrec;
+	d->uoff += len;
+}
+
+size_t
+gf_ipfix_udp_size(int family, unsigned pmtu, size_t max)
+{
+	/* IP header, and the IPv4 total length or the IPv6 payload length
+	 * (16 bits, the IPv6 header not counted) that bounds a datagram */
+	size_t ip = family == AF_INET6 ? 40 : 20;
+	size_t room = family == AF_INET6 ? 65535 - 8 : 65535 - ip - 8;
+
+	if (pmtu == 0)
+		return GF_IPFIX_MTU_MIN;
+	if (pmtu < ip + 8 + room)
+		room = pmtu > ip + 8 ? pmtu - ip - 8 : 0;
+	if (room > max)
+		room = max;
+	return room < GF_IPFIX_MTU_MIN ? GF_IPFIX_MTU_MIN : room;
+}
+
+/* UDP: connect(2) if not yet (a connected socket has a path MTU), and
+ * size the messages from the path MTU the kernel reports now.  Only
+ * between messages. */
+static void
+udp_size(struct gf_ipfix_exp *x, struct dest *d, int first)
+{
+	unsigned pmtu = 0;
+	size_t was = d->enc.mtu;
+
+	if (!d->connected) {
+		if (connect(d->fd, (struct sockaddr *)&d->sa, d->salen) == 0)
+			d->connected = 1;
+		else if (first)
+			gf_warn("ipfix %s: cannot connect: %s; path MTU unknown, "
+			    "messages of %d bytes until it can", d->name,
+			    strerror(errno), GF_IPFIX_MTU_MIN);
+	}
+	if (d->connected) {
+		int v = 0;
+		socklen_t len = sizeof(v);
+		if ((d->sa.ss_family == AF_INET6 ?
+		    getsockopt(d->fd, IPPROTO_IPV6, IPV6_MTU, &v, &len) :
+		    getsockopt(d->fd, IPPROTO_IP, IP_MTU, &v, &len)) == 0 &&
+		    v > 0)
+			pmtu = (unsigned)v;
+	}
+	gf_ipfix_set_mtu(&d->enc, gf_ipfix_udp_size(d->sa.ss_family, pmtu,
+	    x->o.mtu));
+	if (first || d->enc.mtu != was || pmtu != d->pmtu)
+		gf_info("ipfix %s: messages of up to %zu bytes (path MTU %u%s)",
+		    d->name, d->enc.mtu, pmtu, pmtu ? "" : ": unknown");
+	d->pmtu = pmtu;
 }
 
 static void
@@ -296,13 +371,7 @@ deliver(struct gf_ipfix_exp *x, struct dest *d, const uint8_t *m,
 		d->sent += nrec;
 		return;
 	}
-	case D_UDP:
-		memcpy(d->ub + (size_t)d->un * d->enc.mtu, m, len);
-		d->uv[d->un].iov_base = d->ub + (size_t)d->un * d->enc.mtu;
-		d->uv[d->un].iov_len = len;
-		d->unrec[d->un++] = nrec;
-		if (d->un == UDP_BATCH)
-			udp_flush(x, d);
+	case D_UDP:             /* udp_queue: built in place */
 		return;
 	case D_TCP:
 		if (!d->connected) {
@@ -346,13 +415,17 @@ deliver(struct gf_ipfix_exp *x, struct dest *d, const uint8_t *m,
 	}
 }
 
-/* Take the message being built, if any, and send it. */
+/* Take the message being built, if any, and send it (UDP: batch it). */
 static void
 flush_enc(struct gf_ipfix_exp *x, struct dest *d)
 {
 	uint32_t nrec;
 	size_t len = gf_ipfix_take(&d->enc, &nrec);
-	if (len > 0)
+	if (len == 0)
+		return;
+	if (d->kind == D_UDP)
+		udp_queue(d, len, nrec);
+	else
 		deliver(x, d, d->enc.msg, len, nrec);
 }
 
@@ -364,8 +437,8 @@ dest_ready(struct dest *d)
 	return d->kind != D_TCP || d->connected;
 }
 
-/* UDP: the templates again when the refresh interval has passed; looked
- * at when a message begins (a clock read per message, not per record). */
+/* UDP: the templates again, and the path MTU looked at again, when the
+ * refresh interval has passed; only between messages. */
 static void
 refresh_due(struct gf_ipfix_exp *x, struct dest *d)
 {
@@ -377,28 +450,45 @@ refresh_due(struct gf_ipfix_exp *x, struct dest *d)
 	if (now >= d->next_refresh) {
 		gf_ipfix_want_templates(&d->enc);
 		d->next_refresh = now + x->o.refresh_ns;
+		udp_size(x, d, 0);
 	}
+}
+
+/* Before a record is added: if it begins a message, the message's export
+ * time and, over UDP, the refresh check and its place in the batch (a
+ * clock read per message, not per record). */
+static void
+begin(struct gf_ipfix_exp *x, struct dest *d)
+{
+	if (gf_ipfix_pending(&d->enc) != 0)
+		return;
+	d->etime = export_time();
+	if (d->kind != D_UDP)
+		return;
+	refresh_due(x, d);
+	if (d->un == UDP_BATCH || UDP_BUF - d->uoff < d->enc.mtu)
+		udp_flush(x, d);
+	gf_ipfix_set_buffer(&d->enc, d->ub + d->uoff);
 }
 
 static void
 add_flow(struct gf_ipfix_exp *x, struct dest *d, const struct gf_flow *f)
 {
-	uint32_t t = export_time();
 	int rc;
 
-	refresh_due(x, d);
 	if (!dest_ready(d)) {
 		lost(d, 1, "not connected");
 		return;
 	}
-	if ((rc = gf_ipfix_add_flow(&d->enc, f, t)) == 1) {
+	begin(x, d);
+	if ((rc = gf_ipfix_add_flow(&d->enc, f, d->etime)) == 1) {
 		flush_enc(x, d);
-		refresh_due(x, d);
 		if (!dest_ready(d)) {
 			lost(d, 1, "not connected");
 			return;
 		}
-		rc = gf_ipfix_add_flow(&d->enc, f, t);
+		begin(x, d);
+		rc = gf_ipfix_add_flow(&d->enc, f, d->etime);
 	}
 	if (rc != 0)
 		lost(d, 1, "record without IPv4 or IPv6 addresses");
@@ -408,16 +498,18 @@ static void
 add_stats(struct gf_ipfix_exp *x, struct dest *d)
 {
 	struct gf_ipfix_stats s = x->tot;
-	uint32_t t = export_time();
 
 	if (!dest_ready(d))
 		return;
 	s.exported = d->sent;
 	s.notsent = d->notsent;
-	if (gf_ipfix_add_stats(&d->enc, &s, t) == 1) {
+	begin(x, d);
+	if (gf_ipfix_add_stats(&d->enc, &s, d->etime) == 1) {
 		flush_enc(x, d);
-		if (dest_ready(d))
-			gf_ipfix_add_stats(&d->enc, &s, t);
+		if (dest_ready(d)) {
+			begin(x, d);
+			gf_ipfix_add_stats(&d->enc, &s, d->etime);
+		}
 	}
 }
 
@@ -487,8 +579,16 @@ open_dest(struct gf_ipfix_exp *x, struct dest *d, const char *spec,
 			    "%s", spec, strerror(errno));
 			return -1;
 		}
+		/* room for a batch in the socket buffer, should the kernel
+		 * hold the datagrams until the interface has sent them (it
+		 * doubles the value; its cap, net.core.wmem_max, may win) */
+		{
+			int sb = (int)UDP_BUF;
+			setsockopt(d->fd, SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb));
+		}
 		d->next_refresh = gf_mono_ns() + x->o.refresh_ns;
-		d->ub = gf_xmalloc((size_t)UDP_BATCH * d->enc.mtu);
+		d->ub = gf_xmalloc(UDP_BUF);
+		udp_size(x, d, 1);
 		return 0;
 	}
 	d->kind = D_TCP;

@@ -15,6 +15,10 @@
  *   with a backoff from 1 s doubling to 60 s; every new connection is a
  *   new transport session: sequence 0 and templates first.
  * - UDP: templates are resent every refresh interval (RFC 7011 §8.4).
+ *   The socket is connected, and a message is at most the path MTU the
+ *   kernel reports for it less the IP and UDP headers (RFC 7011 §10.3.3),
+ *   read at open and again at each refresh, and at most opts.mtu; up to
+ *   32 messages, built in place, go out in one sendmmsg(2).
  * - A SENSOR record becomes an options data record of exporter
  *   statistics: totals since the exporter opened.
  * - Single-threaded: one owner calls everything.
@@ -38,7 +42,8 @@ struct gf_ipfix_exp;
 struct gf_ipfix_opts {
 	uint32_t pen;           /* output.ipfix_pen */
 	uint32_t domain;        /* observation domain id: sensor.id */
-	size_t mtu;             /* output.ipfix_mtu */
+	size_t mtu;             /* output.ipfix_mtu: the largest message
+	                           (over UDP also bounded by the path) */
 	uint64_t refresh_ns;    /* output.ipfix_template_refresh */
 	int wait;               /* gapdump: wait for a full queue or socket
 	                           buffer, and up to 5 s for a TCP connect at
@@ -51,6 +56,15 @@ struct gf_ipfix_opts {
  * only; 0 or -1).  Shared with the configuration check.
  */
 int gf_ipfix_dest_check(const char *dest);
+
+/*
+ * The largest message to a UDP collector of address family family
+ * (AF_INET, AF_INET6) over a path MTU of pmtu bytes (0: unknown): pmtu
+ * less the IP and UDP headers, within one datagram's limit (65507 bytes
+ * over IPv4, 65527 over IPv6) and within max, and at least
+ * GF_IPFIX_MTU_MIN (which an unknown path MTU gets).
+ */
+size_t gf_ipfix_udp_size(int family, unsigned pmtu, size_t max);
 
 /*
  * Open the n destinations (resolves names, opens files, starts TCP

@@ -9,6 +9,10 @@
 # late decodes once the template refresh has passed (and not without it);
 # a dead TCP collector is counted and the archive is unaffected; a TCP
 # collector that restarts gets a new session (sequence 0, templates).
+# UDP messages are as large as the path allows: the MTU of the veth to the
+# peer namespace (1500, then 9000) less the IP and UDP headers.
+# (socat reads with -b 65536: its default 8192-byte buffer would cut off
+# the larger datagrams, as any collector with a smaller buffer would.)
 # The capture: real-tcp4.pcap with every 7th packet from the 12th removed
 # (editcap) -- capture gaps in both directions -- merged with real-loss
 # (retransmissions) and real-mixed (IPv6, UDP, ICMP).
@@ -86,7 +90,7 @@ expect_eq gapdump_filter_totals "$(ipfix_sums "$T/gdf.ipfix")" "$(gd_sums "$T/ga
 expect_eq gapdump_merged_totals "$(ipfix_sums "$T/gdm.ipfix")" "$(gd_sums "$T/merged.gf")"
 
 # ---- UDP and TCP to socat, which writes what it receives to a file -------
-$NA socat -u UDP-RECV:4739,bind=127.0.0.1 "OPEN:$T/udp.ipfix,creat,append" 2>/dev/null &
+$NA socat -u -b 65536 UDP-RECV:4739,bind=127.0.0.1 "OPEN:$T/udp.ipfix,creat,append" 2>/dev/null &
 upid=$!
 wait_for udp_up 4739 || fail udp_listening
 $NA "$GAPFLOW" -r "$T/cap.pcap" -w "$T/udp.gf" --ipfix udp:127.0.0.1:4739 2>"$T/udp.err"
@@ -96,6 +100,45 @@ udp_all() { [ "$(nflows "$T/udp.ipfix")" = "$nrec" ]; }
 wait_for udp_all
 kill $upid 2>/dev/null; wait $upid 2>/dev/null
 expect_eq udp_totals "$(ipfix_sums "$T/udp.ipfix")" "$want"
+
+# ---- UDP message size: the path MTU less the IP and UDP headers ----------
+# gapdump exports the archive (no output loop cutting messages short, so
+# they are as full as the size allows) to a collector on the loopback and
+# over the veth to the peer namespace at MTU 1500 and 9000.
+msgs() { ipfixDump -i "$1" 2>/dev/null | awk '$1 == "message" && $2 == "length:" { n++; if ($3 > m) m = $3 } END { print n + 0, m + 0 }'; }
+pm_up() { $2 ss -Hlun "sport = :$1" | grep -q .; }
+# path_mtu TAG NS ADDR: export to ADDR:4746 in namespace NS ($NA or $NB);
+# sets N (messages) and M (the largest)
+path_mtu() {
+	$2 socat -u -b 65536 UDP-RECV:4746,bind=$3 "OPEN:$T/pm-$1.ipfix,creat,append" 2>/dev/null &
+	ppid=$!
+	wait_for pm_up 4746 "$2" || fail "path_mtu_$1_listening"
+	$NA "$GAPDUMP" -r "$T/cap.gf" --ipfix "udp:$3:4746" 2>"$T/pm-$1.err"
+	expect_rc "path_mtu_$1_exit" $? 0
+	pm_all() { [ "$(nflows "$T/pm-$1.ipfix")" = "$nrec" ]; }
+	wait_for pm_all "$1"
+	kill $ppid 2>/dev/null; wait $ppid 2>/dev/null
+	expect_eq "path_mtu_$1_totals" "$(ipfix_sums "$T/pm-$1.ipfix")" "$want"
+	set -- $(msgs "$T/pm-$1.ipfix")
+	N=$1 M=$2
+}
+# the loopback reports 65535: 65507, all 54 records (about 11 kB) in one
+path_mtu lo "$NA" 127.0.0.1
+expect_eq path_mtu_lo_messages "$N" 1
+if [ "$M" -gt 10000 ] && [ "$M" -le 65507 ]; then pass path_mtu_lo_size
+else fail path_mtu_lo_size "message of $M bytes, want 10001 to 65507"; fi
+# 1500 - 20 - 8 = 1472: full to less than a record (194 or 218 bytes) and
+# 3 of padding short of it
+path_mtu 1500 "$NB" 10.91.0.2
+if [ "$M" -le 1472 ] && [ "$M" -gt $((1472 - 218 - 3)) ]; then pass path_mtu_1500_size
+else fail path_mtu_1500_size "largest message $M, want 1252 to 1472"; fi
+ip -n "$NS-a" link set gfx-a mtu 9000
+ip -n "$NS-b" link set gfx-b mtu 9000
+path_mtu 9000 "$NB" 10.91.0.2
+if [ "$M" -le 8972 ] && [ "$M" -gt $((8972 - 218 - 3)) ]; then pass path_mtu_9000_size
+else fail path_mtu_9000_size "largest message $M, want 8752 to 8972"; fi
+ip -n "$NS-a" link set gfx-a mtu 1500
+ip -n "$NS-b" link set gfx-b mtu 1500
 
 $NA socat -u TCP-LISTEN:4740,bind=127.0.0.1,reuseaddr "OPEN:$T/tcp.ipfix,creat" 2>/dev/null &
 tpid=$!
@@ -128,7 +171,7 @@ editcap -F pcap -r "$T/cap.pcap" "$T/p1.pcap" 1-200
 editcap -F pcap -r "$T/cap.pcap" "$T/p2.pcap" 201-100000
 late() {        # late TAG REFRESH: flow records the late collector decodes
 	rm -f "$T/pipe"; mkfifo "$T/pipe"
-	$NA socat -u UDP-RECV:4742,bind=127.0.0.1 "OPEN:$T/early-$1.ipfix,creat,append" 2>/dev/null &
+	$NA socat -u -b 65536 UDP-RECV:4742,bind=127.0.0.1 "OPEN:$T/early-$1.ipfix,creat,append" 2>/dev/null &
 	lpid=$!
 	wait_for udp_up 4742
 	$NA "$GAPFLOW" -r - -S 0.001 -w "$T/late-$1.gf" --ipfix udp:127.0.0.1:4742 \
@@ -140,7 +183,7 @@ late() {        # late TAG REFRESH: flow records the late collector decodes
 	wait_for early "$1" || fail "late_$1_first_half_exported" "nothing came"
 	kill $lpid; wait $lpid 2>/dev/null
 	# (3>&-: the pipe's writer stays ours alone, or gapflow never sees EOF)
-	$NA socat -u UDP-RECV:4742,bind=127.0.0.1 "OPEN:$T/late-$1.ipfix,creat,append" 2>/dev/null 3>&- &
+	$NA socat -u -b 65536 UDP-RECV:4742,bind=127.0.0.1 "OPEN:$T/late-$1.ipfix,creat,append" 2>/dev/null 3>&- &
 	lpid=$!
 	wait_for udp_up 4742
 	sleep 1.5       # past a 1 s refresh interval

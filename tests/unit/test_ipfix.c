@@ -371,6 +371,65 @@ TEST(mtu_sequence_templates)
 	}
 }
 
+/* Records of the two templates in turn, so that every record opens a set
+ * and closes one that needs padding (194 and 218 bytes, 2 over a multiple
+ * of 4): at every MTU from 576 to 1600 no message is longer than the MTU,
+ * and the closed set's padding is counted before the new set's header.
+ * E.g. at 1000 bytes: 16 header, v4 set 4 + 194 + 2 pad, v6 set 4 + 218
+ * + 2, v4 set 4 + 194 + 2 = 640; a v6 record would need 640 + 4 + 218 +
+ * 2 = 864, and another v4 set 864 + 4 + 194 + 2 = 1064 > 1000: a second
+ * message after 4 records (864 bytes), then 4 more. */
+TEST(set_padding_within_mtu)
+{
+	for (size_t mtu = 576; mtu <= 1600; mtu++) {
+		struct gf_flow f;
+		int over = 0;
+		nknown = 0;
+		gf_ipfix_init(&enc, PEN, 1, mtu);
+		enc.want_templates = 0;
+		for (int i = 0; i < 40; i++) {
+			uint32_t n;
+			size_t len;
+			sample(&f, i % 2);
+			if (gf_ipfix_add_flow(&enc, &f, 1) == 0)
+				continue;
+			len = gf_ipfix_take(&enc, &n);
+			if (len > mtu)
+				over++;
+			CHECK(gf_ipfix_add_flow(&enc, &f, 1) == 0);
+		}
+		if (over > 0)
+			printf("  mtu %zu: %d messages longer\n", mtu, over);
+		CHECK(over == 0);
+	}
+	{
+		/* the worked example, templates known from a first message */
+		struct gf_flow f;
+		struct decoded d;
+		uint32_t n;
+		size_t len;
+		nknown = 0;
+		gf_ipfix_init(&enc, PEN, 1, 1000);
+		sample(&f, 0);
+		CHECK(gf_ipfix_add_flow(&enc, &f, 1) == 0);
+		len = gf_ipfix_take(&enc, &n);
+		decode(enc.msg, len, &d);
+		CHECK(d.ok);
+		for (int m = 0; m < 2; m++) {
+			int i = 0;
+			while (sample(&f, i % 2), gf_ipfix_add_flow(&enc, &f, 1) == 0)
+				i++;
+			CHECK_U64(i, 4);
+			len = gf_ipfix_take(&enc, &n);
+			CHECK_U64(len, 864);
+			CHECK_U64(n, 4);
+			decode(enc.msg, len, &d);
+			CHECK(d.ok);
+			CHECK_U64(d.nflow, 4);
+		}
+	}
+}
+
 TEST(options_record)
 {
 	struct gf_ipfix_stats s = { 42, 135, 164, 166 };
@@ -488,6 +547,7 @@ main(void)
 	RUN(round_trip_v4_v6);
 	RUN(end_reasons);
 	RUN(mtu_sequence_templates);
+	RUN(set_padding_within_mtu);
 	RUN(options_record);
 	RUN(no_address_refused);
 	RUN(definition_files);
