@@ -153,7 +153,7 @@ fi
 T_GFX='' CPU_GFX='' CPU_GF=$CPU
 if [ -n "$T_GF" ] && have socat; then
 	IPORT=${BENCH_IPFIX_PORT:-47390}
-	socat -u "UDP-RECV:$IPORT,bind=127.0.0.1,rcvbuf=8388608" /dev/null &
+	socat -b 65536 -u "UDP-RECV:$IPORT,bind=127.0.0.1,rcvbuf=8388608" /dev/null &
 	SOCAT=$!
 	sleep 0.5       # a listener, so that no datagram draws an ICMP error
 	rm -f "$W/outx.gf"
