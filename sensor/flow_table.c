@@ -1,6 +1,7 @@
 /*
  * flow_table.c - the flow hash table and its LRU lists (see flow.h).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,9 @@ flow_key_quoted(const struct gf_packet *p, struct flow_key *k, int *from_a)
 uint64_t
 flow_key_hash(const struct flow_table *t, const struct flow_key *k)
 {
+	_Static_assert(offsetof(struct flow_key, family) -
+	    offsetof(struct flow_key, port_a) == 7,
+	    "ports, VLAN, protocol and family are 8 contiguous bytes");
 	if (k->family == 4) {
 		uint8_t b[16];
 		memcpy(b, k->a, 4);

@@ -796,6 +796,38 @@ TEST(idle_timeout_before_lookup)
 	CHECK(h.rec[1].u.flow.flgs & GF_F_SIMPLEX);
 }
 
+/* A record is cut before a 32-bit counter would wrap, and only then:
+ * UDP packets of len payload bytes (42 + len on the wire), n of them
+ * 10 ms apart (beyond the duplicate window) within one interval. */
+TEST(counters_cut_before_wrap)
+{
+	static const struct {
+		uint32_t len;
+		int n, records;         /* records the flow must make */
+	} c[] = {
+		{ 40, 3, 1 },                   /* the fast path */
+		{ 0x40000000u, 3, 1 },          /* 3 x 0x4000002a fits */
+		{ 0x80000000u, 2, 2 },          /* 2 x 0x8000002a would wrap */
+		{ 0x7fffffd5u, 2, 1 },          /* 2 x 0x7fffffff fits */
+		{ 0x7fffffd6u, 2, 2 },          /* 2 x 0x80000000 would wrap */
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct harness h;
+		uint64_t pk = 0, by = 0;
+		h_init(&h, 60000 * MS);
+		for (int k = 0; k < c[i].n; k++)
+			udp(&h, 10 * (uint64_t)k, 1, 4444, c[i].len);
+		h_done(&h);
+		CHECK_U64(h.n, c[i].records);
+		for (int r = 0; r < h.n; r++) {
+			pk += h.rec[r].u.flow.src.pkts;
+			by += h.rec[r].u.flow.src.bytes;
+		}
+		CHECK_U64(pk, c[i].n);
+		CHECK_U64(by, (uint64_t)c[i].n * (42 + (uint64_t)c[i].len));
+	}
+}
+
 TEST(status_records_sum_to_flow)
 {
 	/* -S 1 s: packets at 0.5, 1.5, 2.5 s → two status records and a
@@ -1824,6 +1856,7 @@ main(void)
 	RUN(ipv6_gap);
 	RUN(port_reuse);
 	RUN(idle_timeout_before_lookup);
+	RUN(counters_cut_before_wrap);
 	RUN(status_records_sum_to_flow);
 	RUN(closed_flow_is_one_record);
 	RUN(held_report_written_before_stray_packet);
