@@ -239,6 +239,28 @@ TEST(zeek_form)
 	loss_free(lr);
 }
 
+/* The chart of n points drawn into path, read back (the caller frees);
+ * NULL (a failed check) if it could not be drawn or read. */
+static char *
+draw(const char *path, const struct plot_point *p, size_t n,
+    const struct plot_opts *o)
+{
+	char err[256];
+	FILE *fp;
+	char *svg;
+
+	CHECK(plot_loss_svg(path, p, n, o, err, sizeof(err)) == 0);
+	fp = fopen(path, "r");
+	CHECK(fp != NULL);
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	svg = slurp(fp);
+	fclose(fp);
+	unlink(path);
+	return svg;
+}
+
 /* The chart is one SVG document with the two series, the threshold and
  * axis labels; 5000 intervals are drawn as at most PLOT_MAX_POINTS. */
 TEST(svg_chart)
@@ -247,7 +269,6 @@ TEST(svg_chart)
 	static struct plot_point p[N];
 	struct plot_opts o = { 2.5, 0, 0 };
 	char path[] = "/tmp/test_loss_XXXXXX", err[256];
-	FILE *fp;
 	char *svg;
 	int fd = mkstemp(path);
 
@@ -270,15 +291,9 @@ TEST(svg_chart)
 	p[100].drops = 600;
 	CHECK(fd >= 0);
 	close(fd);
-	CHECK(plot_loss_svg(path, p, N, &o, err, sizeof(err)) == 0);
-	fp = fopen(path, "r");
-	CHECK(fp != NULL);
-	if (fp == NULL)
+	svg = draw(path, p, N, &o);
+	if (svg == NULL)
 		return;
-	fseek(fp, 0, SEEK_END);
-	svg = slurp(fp);
-	fclose(fp);
-	unlink(path);
 	CHECK(strncmp(svg, "<?xml", 5) == 0);
 	CHECK(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"") != NULL);
 	CHECK(strstr(svg, "</svg>\n") != NULL);
@@ -305,15 +320,9 @@ TEST(svg_chart)
 	CHECK(strstr(svg, ">200</text>") == NULL);
 	free(svg);
 	o.logscale = 1;
-	CHECK(plot_loss_svg(path, p, N, &o, err, sizeof(err)) == 0);
-	fp = fopen(path, "r");
-	CHECK(fp != NULL);
-	if (fp == NULL)
+	svg = draw(path, p, N, &o);
+	if (svg == NULL)
 		return;
-	fseek(fp, 0, SEEK_END);
-	svg = slurp(fp);
-	fclose(fp);
-	unlink(path);
 	/* decades from 0.1 (the lowest loss, 0.1 % by bytes) to 10 */
 	CHECK(strstr(svg, "capture loss, % (log scale)") != NULL);
 	CHECK(strstr(svg, ">0.1</text>") != NULL);
